@@ -1,0 +1,1 @@
+# bench/local.mk: bench's part of the build.

@@ -1,0 +1,1 @@
+# cases/local.mk: cases's part of the build.

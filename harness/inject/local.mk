@@ -1,0 +1,1 @@
+# harness/inject/local.mk: harness/inject's part of the build.

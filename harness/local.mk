@@ -1,0 +1,1 @@
+# harness/local.mk: harness's part of the build.

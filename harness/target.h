@@ -1,0 +1,70 @@
+/* target.h: run one server under test as a fresh process group and observe it from outside. */
+#ifndef EC_TARGET_H
+#define EC_TARGET_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* How to start a target. cmd is a shell-like command line split on spaces
+ * (double quotes group words); "{port}" anywhere in it is replaced by port. */
+struct target_spec {
+    const char *cmd;          /* e.g. "server/edgecase-server --listen 127.0.0.1:{port}" */
+    int port;                 /* the port the target listens on (chosen by caller) */
+    const char *logdir;       /* target's stdout/stderr go to logdir/target.stdout|stderr */
+    long nofile;              /* RLIMIT_NOFILE before exec; 0 = inherit */
+    const char *preload;      /* path of a .so for LD_PRELOAD in the child only, or NULL */
+    const char *const *env;   /* extra "K=V" strings for the child, NULL-terminated, or NULL */
+    int ready_timeout_ms;     /* how long to wait for the port to accept a connection */
+};
+
+/* Where a target is, and how it ended. */
+struct target {
+    pid_t pid;                /* also the process group id */
+    int port;
+    int exited;               /* 1 once reaped */
+    int status;               /* waitpid status once exited */
+    char out_path[4096];
+    char err_path[4096];
+};
+
+/* CPU and memory read from /proc at one instant. */
+struct target_sample {
+    double cpu_s;             /* utime+stime of all threads, seconds */
+    long rss_kb;              /* VmRSS */
+    long hwm_kb;              /* VmHWM */
+};
+
+/* Starts the target and waits until 127.0.0.1:port accepts a connection.
+ * The child gets its own process group and PR_SET_PDEATHSIG(SIGKILL) so it
+ * never outlives the harness. Returns 0, or -1 with a message in err such as
+ * "target never listened on 127.0.0.1:N within 5000 ms; its stderr: ...". */
+int target_start(struct target *t, const struct target_spec *spec, char *err, size_t errlen);
+
+/* Freezes (SIGSTOP) the whole group and returns only once every process of
+ * it is really stopped (state T), or -1 after timeout_ms. */
+int target_freeze(struct target *t, int timeout_ms, char *err, size_t errlen);
+/* Resumes (SIGCONT) the group. */
+int target_resume(struct target *t);
+
+/* Returns 1 if the target is still running, 0 if it exited (status filled). */
+int target_alive(struct target *t);
+/* Reads CPU time and RSS of the target's main process. Returns 0 or -1. */
+int target_sample(const struct target *t, struct target_sample *s);
+/* Sends SIGUSR1 and waits up to timeout_ms for a new JSON line on the
+ * target's stdout; copies the last such line into buf. Returns 0 or -1. */
+int target_counters(struct target *t, int timeout_ms, char *buf, size_t buflen);
+/* Reads an integer field "name":N from a JSON line; -1 if absent. */
+long long target_counter_get(const char *json, const char *name);
+
+/* Ends the target: SIGTERM to the group, then SIGKILL after grace_ms, reaps it.
+ * Safe to call twice. */
+void target_stop(struct target *t, int grace_ms);
+/* One line saying how the target ended: "exited 0", "killed by SIGSEGV", "running". */
+const char *target_describe(const struct target *t, char *buf, size_t buflen);
+
+/* Finds a free TCP port on 127.0.0.1 (bind to 0, read it back). Returns port or -1. */
+int target_free_port(void);
+/* Returns 1 if a TCP connect to 127.0.0.1:port succeeds now. */
+int target_port_open(int port);
+
+#endif

@@ -1,0 +1,1 @@
+# server/local.mk: server's part of the build.

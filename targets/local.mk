@@ -1,0 +1,1 @@
+# targets/local.mk: targets's part of the build.

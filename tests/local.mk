@@ -1,0 +1,1 @@
+# tests/local.mk: tests's part of the build.
