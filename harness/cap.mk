@@ -1,0 +1,1 @@
+# harness/cap.mk: part of the harness build.

@@ -1,0 +1,1 @@
+# harness/client.mk: part of the harness build.

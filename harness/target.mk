@@ -1,0 +1,1 @@
+# harness/target.mk: part of the harness build.
