@@ -40,5 +40,9 @@ void report_add(struct report *r, const struct case_outcome *o);
 /* Writes summary.json, junit.xml, the TAP plan, and frees. Returns 0 or -1. */
 int report_close(struct report *r, char *err, size_t errlen);
 const char *report_status_name(enum case_status s);
+/* Writes s as a quoted JSON string (invalid UTF-8 bytes as \u00XX). */
+void report_json_str(FILE *f, const char *s);
+/* Writes s escaped for XML text and attribute values (forbidden characters as '?'). */
+void report_xml_str(FILE *f, const char *s);
 
 #endif

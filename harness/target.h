@@ -51,7 +51,9 @@ int target_alive(struct target *t);
 /* Reads CPU time and RSS of the target's main process. Returns 0 or -1. */
 int target_sample(const struct target *t, struct target_sample *s);
 /* Sends SIGUSR1 and waits up to timeout_ms for a new JSON line on the
- * target's stdout; copies the last such line into buf. Returns 0 or -1. */
+ * target's stdout; copies the last such line into buf. Returns 0 or -1.
+ * It first waits (within timeout_ms) until the target blocks or catches
+ * SIGUSR1, so it never kills a target that has no counters: -1 then. */
 int target_counters(struct target *t, int timeout_ms, char *buf, size_t buflen);
 /* Reads an integer field "name":N from a JSON line; -1 if absent. */
 long long target_counter_get(const char *json, const char *name);
@@ -61,6 +63,16 @@ long long target_counter_get(const char *json, const char *name);
 void target_stop(struct target *t, int grace_ms);
 /* One line saying how the target ended: "exited 0", "killed by SIGSEGV", "running". */
 const char *target_describe(const struct target *t, char *buf, size_t buflen);
+
+/* Makes an interrupted harness take its targets along: installs SIGINT,
+ * SIGTERM and SIGHUP handlers (and an atexit hook) that SIGKILL every live
+ * target group, then end the harness with the same signal. Call once from
+ * main before starting targets. A SIGKILLed harness cannot run handlers:
+ * then PR_SET_PDEATHSIG kills each group leader, but children a target
+ * forked itself (a shell target's server) survive unless the harness's
+ * target_stop or the guard reached them. PDEATHSIG fires when the *thread*
+ * that called target_start exits, so call it from a long-lived thread. */
+void target_guard_install(void);
 
 /* Finds a free TCP port on 127.0.0.1 (bind to 0, read it back). Returns port or -1. */
 int target_free_port(void);

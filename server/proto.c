@@ -1,0 +1,298 @@
+/* proto.c: protocol option parsing, the incremental line splitter and the repeat/stream reply generators. */
+#include "server/proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROTO_REPEAT_MAX 100000000u
+
+static const char *const proto_names[] = {
+    [PROTO_ECHO] = "echo",
+    [PROTO_REPEAT] = "repeat",
+    [PROTO_STREAM] = "stream",
+};
+
+const char *proto_name(enum proto_kind kind)
+{
+    return proto_names[kind];
+}
+
+int proto_parse_repeat_n(const char *s, uint32_t *n, char *err, size_t errlen)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v < 1 || v > PROTO_REPEAT_MAX) {
+        snprintf(err, errlen, "repeat count '%s' is not an integer in 1..%u", s, PROTO_REPEAT_MAX);
+        return -1;
+    }
+    *n = (uint32_t)v;
+    return 0;
+}
+
+int proto_parse_spec(const char *spec, struct proto_conf *conf, char *err, size_t errlen)
+{
+    if (strcmp(spec, "echo") == 0) {
+        conf->kind = PROTO_ECHO;
+    } else if (strcmp(spec, "stream") == 0) {
+        conf->kind = PROTO_STREAM;
+    } else if (strcmp(spec, "repeat") == 0) {
+        conf->kind = PROTO_REPEAT;
+    } else if (strncmp(spec, "repeat:", 7) == 0) {
+        conf->kind = PROTO_REPEAT;
+        return proto_parse_repeat_n(spec + 7, &conf->repeat_n, err, errlen);
+    } else {
+        snprintf(err, errlen, "unknown protocol '%s' (want echo, repeat:N or stream)", spec);
+        return -1;
+    }
+    return 0;
+}
+
+void proto_parser_init(struct proto_parser *p, size_t max_line)
+{
+    memset(p, 0, sizeof(*p));
+    p->max_line = max_line;
+}
+
+void proto_parser_free(struct proto_parser *p)
+{
+    free(p->buf);
+    proto_parser_init(p, p->max_line);
+}
+
+int proto_parser_feed(struct proto_parser *p, const char *data, size_t len)
+{
+    /* Slide the unconsumed bytes to the front first: the buffer stays near max_line. */
+    if (p->off > 0) {
+        memmove(p->buf, p->buf + p->off, p->len - p->off);
+        p->len -= p->off;
+        p->off = 0;
+    }
+    if (p->len + len > p->cap) {
+        size_t cap = p->cap ? p->cap : 4096;
+        char *nb;
+
+        while (cap < p->len + len)
+            cap *= 2;
+        nb = realloc(p->buf, cap);
+        if (!nb) {
+            errno = ENOMEM;
+            return -1;
+        }
+        p->buf = nb;
+        p->cap = cap;
+    }
+    if (len > 0)
+        memcpy(p->buf + p->len, data, len);
+    p->len += len;
+    if (p->len == 0) {
+        /* Idle connections hold no buffer. */
+        free(p->buf);
+        p->buf = NULL;
+        p->cap = 0;
+    }
+    return 0;
+}
+
+int proto_parser_next(struct proto_parser *p, const char **line, size_t *len, char *err, size_t errlen)
+{
+    size_t avail = p->len - p->off;
+    char *start = p->buf + p->off;
+    char *nl = avail > p->scan ? memchr(start + p->scan, '\n', avail - p->scan) : NULL;
+
+    if (!nl) {
+        p->scan = avail;
+        if (avail > p->max_line) {
+            snprintf(err, errlen, "line longer than %zu bytes without a newline", p->max_line);
+            return -1;
+        }
+        if (avail == 0 && p->buf) {
+            free(p->buf);
+            p->buf = NULL;
+            p->off = p->len = p->cap = 0;
+        }
+        return 0;
+    }
+    if ((size_t)(nl - start) > p->max_line) {
+        snprintf(err, errlen, "line of %zu bytes exceeds the limit of %zu", (size_t)(nl - start), p->max_line);
+        return -1;
+    }
+    *line = start;
+    *len = (size_t)(nl - start);
+    p->off += *len + 1;
+    p->scan = 0;
+    return 1;
+}
+
+/* The repeat reply generator: line i is "i:M\r\n". */
+struct proto_repeat_gen {
+    struct outq_gen gen;
+    uint32_t n;               /* lines in all */
+    uint32_t i;               /* current line */
+    size_t pos;               /* bytes of line i already produced */
+    size_t mlen;
+    char m[];
+};
+
+static size_t proto__copy_part(char *dst, size_t room, const char *src, size_t srclen, size_t *pos, size_t base)
+{
+    size_t from, k;
+
+    if (*pos < base || *pos >= base + srclen)
+        return 0;
+    from = *pos - base;
+    k = srclen - from < room ? srclen - from : room;
+    memcpy(dst, src + from, k);
+    *pos += k;
+    return k;
+}
+
+static size_t proto__repeat_fill(struct outq_gen *g, char *buf, size_t len)
+{
+    struct proto_repeat_gen *r = (struct proto_repeat_gen *)g;
+    size_t out = 0;
+
+    while (out < len && r->i < r->n) {
+        char pre[16];
+        size_t plen = (size_t)snprintf(pre, sizeof(pre), "%u:", r->i);
+
+        out += proto__copy_part(buf + out, len - out, pre, plen, &r->pos, 0);
+        out += proto__copy_part(buf + out, len - out, r->m, r->mlen, &r->pos, plen);
+        out += proto__copy_part(buf + out, len - out, "\r\n", 2, &r->pos, plen + r->mlen);
+        if (r->pos == plen + r->mlen + 2) {
+            r->i++;
+            r->pos = 0;
+        }
+    }
+    return out;
+}
+
+static void proto__free_gen(struct outq_gen *g)
+{
+    free(g);
+}
+
+uint64_t proto_repeat_reply_len(size_t mlen, uint32_t n)
+{
+    uint64_t total = (uint64_t)n * (mlen + 3);    /* ':' and "\r\n" */
+    uint64_t lo = 0, hi = 10;
+
+    /* Add the decimal digits of 0..n-1, one run of equal width at a time. */
+    for (unsigned digits = 1; lo < n; digits++, lo = hi, hi *= 10) {
+        uint64_t top = hi < n ? hi : n;
+        total += (top - lo) * digits;
+    }
+    return total;
+}
+
+/* The stream reply generator: a window [pos, pos + remaining) of the fixed pattern. */
+struct proto_stream_gen {
+    struct outq_gen gen;
+    uint64_t pos;
+};
+
+void proto_stream_fill(uint64_t off, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    while (len > 0) {
+        char rec[PROTO_STREAM_REC];
+        uint64_t v = off - off % PROTO_STREAM_REC;
+        size_t skip = (size_t)(off % PROTO_STREAM_REC);
+        size_t k = PROTO_STREAM_REC - skip;
+
+        rec[15] = '\n';
+        for (int d = 14; d >= 0; d--, v >>= 4)
+            rec[d] = hex[v & 15];
+        if (k > len)
+            k = len;
+        memcpy(buf, rec + skip, k);
+        buf += k;
+        len -= k;
+        off += k;
+    }
+}
+
+static size_t proto__stream_fill(struct outq_gen *g, char *buf, size_t len)
+{
+    struct proto_stream_gen *s = (struct proto_stream_gen *)g;
+
+    proto_stream_fill(s->pos, buf, len);
+    s->pos += len;
+    return len;
+}
+
+/* Parses a stream request "N" or "N\r". Returns 0, or -1 with err. */
+static int proto__stream_count(const char *line, size_t len, uint64_t *n, char *err, size_t errlen)
+{
+    uint64_t v = 0;
+
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    if (len == 0 || len > 19) {
+        snprintf(err, errlen, "stream request of %zu bytes is not a decimal byte count", len);
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] < '0' || line[i] > '9') {
+            snprintf(err, errlen, "stream request has a non-digit at byte %zu", i);
+            return -1;
+        }
+        v = v * 10 + (uint64_t)(line[i] - '0');
+    }
+    *n = v;
+    return 0;
+}
+
+static struct outq_gen *proto__repeat_reply(const struct proto_conf *conf, const char *line, size_t len)
+{
+    struct proto_repeat_gen *r = malloc(sizeof(*r) + len);
+
+    if (!r)
+        return NULL;
+    r->gen.fill = proto__repeat_fill;
+    r->gen.destroy = proto__free_gen;
+    r->gen.remaining = proto_repeat_reply_len(len, conf->repeat_n);
+    r->n = conf->repeat_n;
+    r->i = 0;
+    r->pos = 0;
+    r->mlen = len;
+    memcpy(r->m, line, len);
+    return &r->gen;
+}
+
+struct outq_gen *proto_reply(const struct proto_conf *conf, const char *line, size_t len,
+                             char *err, size_t errlen)
+{
+    struct proto_stream_gen *s;
+    struct outq_gen *g = NULL;
+    uint64_t n;
+
+    switch (conf->kind) {
+    case PROTO_ECHO:
+        snprintf(err, errlen, "echo has no request lines");
+        return NULL;
+    case PROTO_REPEAT:
+        g = proto__repeat_reply(conf, line, len);
+        break;
+    case PROTO_STREAM:
+        if (proto__stream_count(line, len, &n, err, errlen) < 0)
+            return NULL;
+        s = malloc(sizeof(*s));
+        if (s) {
+            s->gen.fill = proto__stream_fill;
+            s->gen.destroy = proto__free_gen;
+            s->gen.remaining = n;
+            s->pos = 0;
+            g = &s->gen;
+        }
+        break;
+    }
+    if (!g)
+        snprintf(err, errlen, "out of memory building a reply");
+    return g;
+}
