@@ -30,6 +30,9 @@ struct client_spec {
     int probe;                /* 1: a latency probe: ping-pong of small echoes,
                                  records max round-trip latency */
     int probe_rounds;         /* probe: how many round trips */
+    /* Added fields (zero keeps the old meaning): */
+    int pause_repeat;         /* 1: pause again after every pause_after bytes, not just once */
+    int probe_interval_ms;    /* probe: gap between round trips; 0 = 10 ms */
 };
 
 enum client_end {
@@ -55,6 +58,9 @@ struct client_result {
     double probe_max_ms;      /* probe clients: worst round-trip */
     char diag[512];           /* verifier diagnosis or errno text */
     char hexdump[1024];
+    /* Added fields: */
+    int got_fin;              /* shut_wr clients: the server's FIN came after the full reply */
+    enum pattern_fault fault; /* CE_MISMATCH etc.: the verifier's class (PF_NONE otherwise) */
 };
 
 /* Callbacks at points in time, so a runner can freeze the target, sample CPU, etc. */
@@ -71,11 +77,25 @@ struct engine_opts {
     const char *host;         /* "127.0.0.1" */
     int port;
     uint64_t seed;
-    int deadline_ms;          /* hard bound for the whole run */
-    int stall_ms;             /* no progress this long with bytes outstanding = a stall */
+    int deadline_ms;          /* hard bound for the whole run; <= 0: 60000 */
+    int stall_ms;             /* no progress this long with bytes outstanding = a stall; <= 0: 2000.
+                                 Also how long a shut_wr client waits for the FIN after its reply. */
     const struct engine_hooks *hooks;  /* may be NULL */
 };
 
+/*
+ * Ends: a client is COMPLETE once every expected byte arrived and verified
+ * (shut_wr clients then wait up to stall_ms for the server's FIN: got_fin).
+ * never_read clients, and clients told to reset or close early, end as
+ * CE_CLIENT_ENDED; a never_read client counts as finished once it has sent
+ * everything (its socket stays open until the engine returns), so a run of
+ * only such clients against a server that stops reading lasts until the
+ * deadline or until on_tick asks to stop. At the deadline (or on_tick's
+ * stop) the others end CE_RUNNING with "no progress for X ms, received R of E".
+ * A stall is counted while bytes are owed by the server (or our writes are
+ * blocked) and we are not pausing on purpose (read_delay, pauses, read rate).
+ */
+/* Results come in group order: results[i].id == i, the id its payload carries. */
 /* Runs every group to completion or deadline. results has room for the sum of
  * counts; *nresults is set. Returns 0, or -1 with err set for a setup failure
  * (not for a server misbehaving: that is in the results). Needs RLIMIT_NOFILE

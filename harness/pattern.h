@@ -8,7 +8,8 @@
 /*
  * Echo request stream of client C: 32-byte records, record k is
  *     "c%06x o%016llx ......\n"   (client id C, byte offset 32*k, 5 dots filler,
- *                                  the 5 filler bytes are derived from seed+C+k)
+ *                                  the 5 filler bytes are letters [a-zA-F] derived
+ *                                  from seed+C+k)
  * so any 32 aligned bytes name their client and offset.
  *
  * Stream protocol reply (what "N\n" answers with): record k is 16 bytes,
@@ -24,6 +25,19 @@ enum pattern_kind { PAT_ECHO, PAT_STREAM, PAT_REPEAT };
 
 #define PATTERN_ECHO_REC 32
 #define PATTERN_STREAM_REC 16
+#define PATTERN_REPEAT_MSG 10     /* "c%04xm%04x" */
+#define PATTERN_WINDOW 256        /* verifier lookahead after a mismatch */
+
+/* Added: the class of the first mismatch, as diagnosed. */
+enum pattern_fault {
+    PF_NONE,
+    PF_LOSS,          /* bytes of this stream skipped */
+    PF_DUPLICATION,   /* bytes of this stream repeated */
+    PF_CROSSTALK,     /* bytes of another client's stream */
+    PF_GARBAGE,       /* bytes of no known stream */
+    PF_EXCESS,        /* bytes after everything expected */
+    PF_TRUNCATED,     /* the stream ended early (verifier_finish) */
+};
 
 /* Writes len bytes of client's echo request stream starting at offset. */
 void pattern_echo_fill(uint64_t seed, uint32_t client, uint64_t offset, char *buf, size_t len);
@@ -47,8 +61,20 @@ struct verifier {
     char hexdump[1024];       /* expected vs received around the mismatch */
     /* private state of the generator (e.g. repeat line cursor) */
     uint64_t priv[8];
+    /* Added: what the diagnosis found, for programs (diag is for people). */
+    enum pattern_fault fault;
+    uint64_t fault_offset;    /* stream offset the fault starts at */
+    uint64_t fault_bytes;     /* loss/duplication/excess: how many bytes */
+    uint32_t fault_client;    /* cross-talk: whose bytes arrived */
+    uint64_t fault_their_offset; /* cross-talk: their offset in that client's stream */
+    /* Added: lookahead after the first mismatch at pos, diagnosed when full or at finish. */
+    int pending;
+    uint32_t win_len;
+    unsigned char win[PATTERN_WINDOW];
 };
 
+/* expected_total starts at UINT64_MAX (unknown): set it (engine: grows with
+ * what was sent). For PAT_REPEAT also set repeat_n (and repeat_msgs). */
 void verifier_init(struct verifier *v, enum pattern_kind kind, uint64_t seed, uint32_t client);
 /* Feeds received bytes. Returns 0 while everything matches, -1 on the first
  * mismatch: v->diag then names the class, e.g.
@@ -59,5 +85,25 @@ void verifier_init(struct verifier *v, enum pattern_kind kind, uint64_t seed, ui
  *   "excess: 12 bytes after the expected 348890"
  * and v->hexdump shows expected against received. */
 int verifier_feed(struct verifier *v, const char *data, size_t len);
+
+/* Added. Ends the stream: diagnoses a pending mismatch with what the window
+ * holds, or reports "truncated: received R of E bytes" when pos <
+ * expected_total. Returns 0 when all expected bytes arrived and matched, -1
+ * otherwise (diag set). Call it at EOF, at the deadline, or once
+ * expected_total bytes arrived. */
+int verifier_finish(struct verifier *v);
+/* Added. Sets how many repeat messages were sent, and expected_total with it. */
+void verifier_set_repeat_msgs(struct verifier *v, uint32_t msgs);
+/* Added. Returns the name of a fault class ("loss", "cross-talk", ...). */
+const char *pattern_fault_name(enum pattern_fault f);
+
+/* Added. Writes len bytes of client's repeat request stream from offset:
+ * message j sits at offset j*11 ("c%04xm%04x\n") with newline, j*10 without. */
+void pattern_repeat_req_fill(uint32_t client, int newline, uint64_t offset, char *buf, size_t len);
+/* Added. Length of the reply to one 10-byte message with n lines (348890 for n = 20000). */
+uint64_t pattern_repeat_reply_len(uint32_t n);
+/* Added. Writes len bytes of client's repeat reply stream (the replies to
+ * messages 0, 1, 2, ... back to back) from offset. */
+void pattern_repeat_fill(uint32_t client, uint32_t n, uint64_t offset, char *buf, size_t len);
 
 #endif
