@@ -8,18 +8,24 @@
 struct cap;  /* a running capture (opaque) */
 
 /* Starts capturing on iface ("lo") with BPF "tcp port P1 or tcp port P2 ..."
- * into path, snaplen bytes per packet, immediate mode. Returns a capture, or
+ * (1 to 64 ports) into path, snaplen bytes per packet (<= 0: 128, headers
+ * only), immediate mode, from a thread of its own. The capture is live when
+ * this returns: start it before the first connection. Returns a capture, or
  * NULL with err set; *denied = 1 when the reason is missing privilege
- * (CAP_NET_RAW), so callers can skip rather than fail. */
+ * (CAP_NET_RAW), so callers can run the case uncaptured and say why. */
 struct cap *cap_start(const char *iface, const int *ports, int nports, int snaplen,
                       const char *path, int *denied, char *err, size_t errlen);
-/* Stops the capture, flushes and closes the file. Returns packets captured. */
+/* Stops the capture after the last connection: keeps reading until 100 ms
+ * pass without a packet (at most 2 s), then flushes and closes the file.
+ * Returns packets captured. */
 long cap_stop(struct cap *c);
 
 /* Per-flow analysis, counts defined as Wireshark's tcp.analysis flags. */
 struct cap_stall {
     double start_s, len_s;        /* relative to the first packet */
     uint32_t window;              /* receiver's advertised window (scaled) at the start */
+    int dir;                      /* added: 0 = data a->b stalled, 1 = data b->a */
+    int resumed;                  /* added: 1 if new data was acked after it, 0 if it ran to the end */
 };
 struct cap_flow {
     char a[64], b[64];            /* "127.0.0.1:5000" endpoints; a = the SYN sender (client) */
@@ -31,6 +37,11 @@ struct cap_flow {
     unsigned nstalls;
     struct cap_stall stalls[16];  /* the first 16 */
     int resumed_after_zero_window;  /* data flowed again after a zero window */
+    /* Added: our own probe view. Linux persist probes look like keep-alives to
+     * Wireshark, so probes = zero_window_probe + keep-alives sent while the
+     * peer's window was 0, and probe_acks = the peer's replies to those. */
+    unsigned probes, probe_acks;
+    uint64_t packets;             /* added: segments of this flow */
 };
 struct cap_report {
     unsigned nflows;
@@ -45,6 +56,12 @@ int cap_analyze(const char *path, int port, int stall_ms, struct cap_report *r, 
 void cap_report_free(struct cap_report *r);
 /* Prints the report human-readably (json = 0) or as JSON (json = 1). */
 void cap_report_print(const struct cap_report *r, int json, void *stdio_file);
+
+/* One line for a case report naming the most stalled flow of the capture at
+ * path, e.g. "pcap: flow 127.0.0.1:5000>127.0.0.1:40312 zero-window 12, stall
+ * at 0.215 s for 1.402 s (win 0)". The flow is written sender>receiver of the
+ * stalled data. Returns 0, or -1 with the reason in buf. */
+int cap_summarize(const char *path, int stall_ms, char *buf, size_t len);
 
 /* `edgecase pcap FILE [--port N] [--stall-ms MS] [--json]`: returns exit status. */
 int cap_main(int argc, char **argv);

@@ -1,1 +1,34 @@
-# harness/cap.mk: part of the harness build.
+# harness/cap.mk: packet capture and the offline TCP stall analyzer (libcap.a), its tool and tests.
+noinst_LIBRARIES += harness/libcap.a
+harness_libcap_a_SOURCES = harness/cap.c harness/cap.h harness/cap_int.h \
+  harness/cap_wire.c harness/cap_flow.c harness/cap_analyze.c harness/cap_print.c \
+  harness/cap_main.c harness/netns.c harness/netns.h
+harness_libcap_a_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+
+# The analyzer on its own, until `edgecase pcap` is wired into harness/main.c.
+noinst_PROGRAMS += harness/edgecase-pcap
+harness_edgecase_pcap_SOURCES = harness/cap_tool.c
+harness_edgecase_pcap_LDADD = harness/libcap.a $(PCAP_LIBS)
+harness_edgecase_pcap_LDFLAGS = $(AM_LDFLAGS) -pthread
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_cap
+TESTS += tests/check_cap
+tests_check_cap_SOURCES = tests/check_cap.c tests/cap_synth.c tests/cap_synth.h tests/cap_live.c
+tests_check_cap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PCAP_CFLAGS)
+tests_check_cap_LDADD = harness/libcap.a $(CHECK_LIBS) $(PCAP_LIBS)
+tests_check_cap_LDFLAGS = $(AM_LDFLAGS) -pthread
+
+# Two namespaces and a shaped veth pair (root only; skips otherwise).
+check_PROGRAMS += tests/check_netns
+TESTS += tests/check_netns
+tests_check_netns_SOURCES = tests/check_netns.c
+tests_check_netns_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PCAP_CFLAGS)
+tests_check_netns_LDADD = harness/libcap.a $(CHECK_LIBS) $(PCAP_LIBS)
+tests_check_netns_LDFLAGS = $(AM_LDFLAGS) -pthread
+endif
+
+# Compares our counts with tshark's on captures check_cap writes for it.
+TESTS += tests/cap_tshark.sh
+dist_noinst_SCRIPTS += tests/cap_tshark.sh
+CLEANFILES += tests/cap-*.pcap

@@ -25,3 +25,9 @@ tests_smoke_client_SOURCES = tests/smoke_client.c
 TESTS += tests/smoke_opts.sh tests/smoke.sh tests/smoke_rss.sh tests/smoke_emfile.sh
 dist_noinst_SCRIPTS += tests/smoke.sh tests/smoke_rss.sh tests/smoke_opts.sh tests/smoke_emfile.sh
 EXTRA_DIST += tests/smoke_lib.sh server/README.md
+
+# Hostile stress: many concurrent pacing, pausing, half-closing and resetting clients, with server freezes.
+check_PROGRAMS += tests/stress_server
+tests_stress_server_SOURCES = tests/stress_server.c
+TESTS += tests/stress.sh
+dist_noinst_SCRIPTS += tests/stress.sh

@@ -226,23 +226,30 @@ static size_t proto__stream_fill(struct outq_gen *g, char *buf, size_t len)
     return len;
 }
 
-/* Parses a stream request "N" or "N\r". Returns 0, or -1 with err. */
+/* Parses a stream request "N" or "N\r" (any leading zeros, N < 2^64). Returns 0, or -1 with err. */
 static int proto__stream_count(const char *line, size_t len, uint64_t *n, char *err, size_t errlen)
 {
     uint64_t v = 0;
 
     if (len > 0 && line[len - 1] == '\r')
         len--;
-    if (len == 0 || len > 19) {
-        snprintf(err, errlen, "stream request of %zu bytes is not a decimal byte count", len);
+    if (len == 0) {
+        snprintf(err, errlen, "empty stream request (want a decimal byte count)");
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
-        if (line[i] < '0' || line[i] > '9') {
+        unsigned d = (unsigned char)line[i] - '0';
+
+        if (d > 9) {
             snprintf(err, errlen, "stream request has a non-digit at byte %zu", i);
             return -1;
         }
-        v = v * 10 + (uint64_t)(line[i] - '0');
+        /* Checked, not wrapped: "99999999999999999999" must not become a small count. */
+        if (v > (UINT64_MAX - d) / 10) {
+            snprintf(err, errlen, "stream request count does not fit in 64 bits");
+            return -1;
+        }
+        v = v * 10 + d;
     }
     *n = v;
     return 0;

@@ -23,7 +23,7 @@ struct srv_conf {
     int rcvbuf;               /* SO_RCVBUF, 0 = kernel default */
     size_t hwm;               /* stop reading at this many queued bytes */
     size_t lwm;               /* read again once drained to this many */
-    size_t budget;            /* bytes written per connection per turn */
+    size_t budget;            /* bytes written, and read, per connection per turn */
     unsigned max_conns;
 };
 
@@ -66,7 +66,9 @@ struct srv_conn {
     unsigned rd_paused : 1;   /* above the high-water mark: not reading */
     unsigned rd_eof : 1;      /* the peer shut its write side */
     unsigned wait_out : 1;    /* a write hit EAGAIN: waiting for EPOLLOUT */
-    unsigned got_out : 1;     /* EPOLLOUT arrived while wait_out */
+    unsigned got_out : 1;     /* EPOLLOUT (or an error) arrived while wait_out */
+    unsigned rd_more : 1;     /* the read budget stopped reading before EAGAIN */
+    unsigned closed : 1;      /* closed, on the dead list until the turn ends */
 };
 
 struct srv_loop {
@@ -81,6 +83,7 @@ struct srv_loop {
     uint64_t next_id;
     struct srv_conn *conns;
     struct srv_conn *ready;
+    struct srv_conn *dead;    /* closed this turn, freed by srv_loop_reap() */
     struct srv_stats stats;
     char rbuf[SRV_READ_CHUNK]; /* shared read buffer: data moves on into a queue at once */
 };
@@ -106,12 +109,14 @@ void srv_ready_remove(struct srv_conn *c);
 /* srv_conn.c */
 /* Wraps an accepted fd in a connection registered with epoll. Returns 0, or -1 (fd closed). */
 int srv_conn_open(struct srv_loop *l, int fd);
-/* Closes and frees c; why (may be NULL) is logged to stderr. */
+/* Closes c (fd, buffers, lists) and moves it to the dead list, freed at the end of the
+ * loop turn, so no pointer held elsewhere in this turn dangles; why (may be NULL) is logged. */
 void srv_conn_close(struct srv_conn *c, const char *why);
 /*
  * The read path: turns buffered requests into replies, then reads until
- * EAGAIN, EOF or the high-water mark (which pauses reading).
- * Returns 0 if c is still open after the call, -1 if it was closed and freed.
+ * EAGAIN, EOF, the high-water mark (which pauses reading) or the per-turn
+ * budget (which puts c on the ready list with rd_more set).
+ * Returns 0 if c is still open after the call, -1 if it was closed (do not touch it again).
  */
 int srv_conn_read(struct srv_conn *c);
 /* Handles one epoll event for c (input first, then output). */
@@ -121,7 +126,7 @@ void srv_conn_event(struct srv_conn *c, uint32_t events);
  * srv_write.c: the write path's policy layer. Sends queued output within
  * the write budget, requeues c on the ready list if the budget stopped it,
  * resumes reading below the low-water mark and completes a half-close.
- * Returns 0 if c is still open after the call, -1 if it was closed and freed.
+ * Returns 0 if c is still open after the call, -1 if it was closed (do not touch it again).
  */
 int srv_write_conn(struct srv_conn *c);
 

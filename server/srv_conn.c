@@ -47,6 +47,8 @@ void srv_conn_close(struct srv_conn *c, const char *why)
 {
     struct srv_loop *l = c->loop;
 
+    if (c->closed)
+        return;
     if (why)
         fprintf(stderr, "edgecase-server: connection %llu: %s; closing it\n", (unsigned long long)c->id, why);
     if (c->on_ready)
@@ -58,7 +60,14 @@ void srv_conn_close(struct srv_conn *c, const char *why)
     close(c->h.fd);
     outq_free(&c->out);
     proto_parser_free(&c->in);
-    free(c);
+    /*
+     * Not freed yet: a later event of the same epoll_wait batch, or a caller
+     * up the stack, may still hold c. The loop frees the dead at the end of
+     * the turn (srv__reap in srv_loop.c).
+     */
+    c->closed = 1;
+    c->next = l->dead;
+    l->dead = c;
     l->stats.open--;
     l->fd_freed = 1;
 }
@@ -108,10 +117,22 @@ static int srv__input(struct srv_conn *c, const char *data, size_t n)
     return -1;
 }
 
+/* The read budget is spent: no edge will come for what is still in the kernel, so requeue c. */
+static void srv__read_requeue(struct srv_conn *c)
+{
+    c->rd_more = 1;
+    /* Not counted in budget_requeues: that counter is about the write budget (class 9). */
+    if (!c->on_ready)
+        srv_ready_push(c->loop, c);
+}
+
 int srv_conn_read(struct srv_conn *c)
 {
     struct srv_loop *l = c->loop;
+    /* Fairness on input too: a peer that sends faster than we parse must not hold the loop. */
+    size_t budget = l->conf->budget;
 
+    c->rd_more = 0;
     for (;;) {
         ssize_t n;
 
@@ -126,9 +147,14 @@ int srv_conn_read(struct srv_conn *c)
         }
         if (c->rd_eof)
             return 0;
+        if (budget == 0) {
+            srv__read_requeue(c);
+            return 0;
+        }
         n = read(c->h.fd, l->rbuf, sizeof(l->rbuf));
         if (n > 0) {
             l->stats.bytes_in += (uint64_t)n;
+            budget -= (size_t)n < budget ? (size_t)n : budget;
             if (srv__input(c, l->rbuf, (size_t)n) < 0) {
                 srv_conn_close(c, "out of memory");
                 return -1;
@@ -150,7 +176,10 @@ int srv_conn_read(struct srv_conn *c)
 
 void srv_conn_event(struct srv_conn *c, uint32_t events)
 {
-    if ((events & EPOLLOUT) && c->wait_out)
+    if (c->closed)
+        return;  /* closed earlier in this batch: only its memory is left, until the turn ends */
+    /* EPOLLERR/EPOLLHUP too: the next write attempt is what reports the error and frees c. */
+    if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && c->wait_out)
         c->got_out = 1;
     /* Not if/else: one event may carry input and output, and both need handling. */
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !c->rd_paused) {

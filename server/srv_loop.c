@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #define SRV_EVENTS 256
+#define SRV_ACCEPT_RETRY_MS 100
 
 void srv_ready_push(struct srv_loop *l, struct srv_conn *c)
 {
@@ -94,7 +96,7 @@ int srv_loop_init(struct srv_loop *l, const struct srv_conf *conf, int listen_fd
  */
 static int srv__shed_one(struct srv_loop *l)
 {
-    int fd;
+    int fd, saved;
 
     if (l->reserve_fd < 0)
         l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -104,10 +106,13 @@ static int srv__shed_one(struct srv_loop *l)
     do {
         fd = accept4(l->listener.fd, NULL, NULL, SOCK_CLOEXEC);
     } while (fd < 0 && errno == EINTR);
+    saved = errno;  /* the open() below may change errno */
     if (fd >= 0)
         close(fd);
     l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    return fd >= 0 ? 1 : (errno == EAGAIN ? 0 : -1);
+    if (fd >= 0)
+        return 1;
+    return saved == EAGAIN || saved == EWOULDBLOCK ? 0 : -1;
 }
 
 /*
@@ -139,8 +144,12 @@ static void srv__accept(struct srv_loop *l)
         case EMFILE:
         case ENFILE:
             l->stats.accept_emfile++;
-            if (srv__shed_one(l) > 0)
+            switch (srv__shed_one(l)) {
+            case 1:
                 continue;
+            case 0:
+                return;  /* the backlog is empty: the next connection brings a new edge */
+            }
             l->accept_blocked = 1;
             return;
         default:
@@ -170,7 +179,7 @@ static void srv__signals(struct srv_loop *l)
     }
 }
 
-/* Gives each connection stopped by its write budget another turn, in order. */
+/* Gives each connection stopped by its read or write budget another turn, in order. */
 static void srv__run_ready(struct srv_loop *l)
 {
     struct srv_conn *batch = l->ready;
@@ -183,8 +192,34 @@ static void srv__run_ready(struct srv_loop *l)
         struct srv_conn *c = batch;
 
         srv_ready_remove(c);
+        if (c->rd_more && srv_conn_read(c) < 0)
+            continue;
         srv_write_conn(c);
     }
+}
+
+/* Frees the connections closed during this turn: no event or caller holds them any more. */
+static void srv__reap(struct srv_loop *l)
+{
+    while (l->dead) {
+        struct srv_conn *c = l->dead;
+
+        l->dead = c->next;
+        free(c);
+    }
+}
+
+/*
+ * How long epoll_wait may sleep: not at all while a connection has
+ * budget-stopped output (no edge will wake us for it), a while when accept
+ * is blocked on a resource error (connections already pending bring no new
+ * edge, and nothing may close to free an fd), else until an event.
+ */
+static int srv__timeout(const struct srv_loop *l)
+{
+    if (l->ready)
+        return 0;
+    return l->accept_blocked ? SRV_ACCEPT_RETRY_MS : -1;
 }
 
 int srv_loop_run(struct srv_loop *l, char *err, size_t errlen)
@@ -192,8 +227,7 @@ int srv_loop_run(struct srv_loop *l, char *err, size_t errlen)
     struct epoll_event ev[SRV_EVENTS];
 
     while (!l->stopping) {
-        /* Never sleep while a connection still has budget-stopped output. */
-        int n = epoll_wait(l->epfd, ev, SRV_EVENTS, l->ready ? 0 : -1);
+        int n = epoll_wait(l->epfd, ev, SRV_EVENTS, srv__timeout(l));
 
         if (n < 0) {
             if (errno == EINTR)
@@ -217,9 +251,11 @@ int srv_loop_run(struct srv_loop *l, char *err, size_t errlen)
             }
         }
         srv__run_ready(l);
-        if (l->accept_blocked && l->fd_freed)
+        /* Retry a blocked accept once an fd was freed, or on the retry timer. */
+        if (l->accept_blocked && (l->fd_freed || n == 0))
             srv__accept(l);
         l->fd_freed = 0;
+        srv__reap(l);
     }
     return 0;
 }
@@ -228,6 +264,7 @@ void srv_loop_destroy(struct srv_loop *l)
 {
     while (l->conns)
         srv_conn_close(l->conns, NULL);
+    srv__reap(l);
     if (l->sig.fd >= 0)
         close(l->sig.fd);
     if (l->reserve_fd >= 0)

@@ -53,6 +53,13 @@ static enum srv_wr srv__drain(struct srv_conn *c, size_t *budget)
     while (!outq_empty(&c->out)) {
         ssize_t w;
 
+        /*
+         * After EAGAIN only EPOLLOUT says there is room again: writing on
+         * another event (EPOLLIN) would be a wasted syscall and another
+         * EAGAIN, and would make the counters count one stall many times.
+         */
+        if (c->wait_out && !c->got_out)
+            return SRV_WR_AGAIN;
         if (*budget == 0)
             return SRV_WR_BUDGET;
         w = srv__sendv(c, *budget);
