@@ -1,1 +1,27 @@
-# cases/local.mk: cases's part of the build.
+# cases/local.mk: the case catalogue, installed to $(pkgdatadir)/cases for an installed edgecase.
+casesdir = $(pkgdatadir)/cases
+dist_cases_DATA = \
+  cases/accept-burst-frozen.case \
+  cases/budget-large-reply.case \
+  cases/budget-requeue-frozen.case \
+  cases/cpu-idle-armed.case \
+  cases/crosstalk-concurrent.case \
+  cases/eintr-freeze-cycles.case \
+  cases/emfile-nofile.case \
+  cases/exact-odd-chunks.case \
+  cases/exact-tiny-sndbuf.case \
+  cases/halfclose-reply.case \
+  cases/inout-coalesced.case \
+  cases/oneshot-many-resumptions.case \
+  cases/read-burst-frozen.case \
+  cases/read-resume-backpressure.case \
+  cases/read-resume-frozen.case \
+  cases/rss-never-reader.case \
+  cases/seed-repeat.case \
+  cases/short-read-fin.case \
+  cases/sigpipe-closewait-reset.case \
+  cases/slow-reader-exact.case \
+  cases/spin-stalled-reader.case \
+  cases/starvation-bulk-probe.case \
+  cases/starvation-repeat.case
+EXTRA_DIST += cases/README.md

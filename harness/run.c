@@ -1,0 +1,214 @@
+/* run.c: runs one case: picks the protocol, starts a fresh target, drives the clients, observes, judges. */
+#include "harness/run_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void run_conf_init(struct run_conf *rc)
+{
+    memset(rc, 0, sizeof(*rc));
+    rc->proto.kind = PAT_ECHO;
+    rc->proto.newline = 1;
+    rc->seed = 1;
+    rc->timeout_scale = 1.0;
+    rc->counters = -1;
+    rc->snaplen = 256;
+}
+
+/* Picks the protocol the case runs with. Returns 0, or -1 with a skip reason. */
+static int run__pick_proto(const struct run_conf *rc, const struct ec_case *c, struct case_proto *out,
+                           char *why, size_t whylen)
+{
+    char a[64], b[64];
+    int i;
+
+    if (!rc->target_cmd) {
+        *out = c->protos[0];     /* the reference server speaks whatever the case needs */
+        if (out->kind == PAT_REPEAT && out->repeat_n == 0)
+            out->repeat_n = 100;
+        return 0;
+    }
+    for (i = 0; i < c->nprotos; i++) {
+        if (c->protos[i].kind != rc->proto.kind)
+            continue;
+        *out = rc->proto;
+        if (out->kind != PAT_REPEAT)
+            return 0;
+        if (rc->proto.repeat_n && c->protos[i].repeat_n && rc->proto.repeat_n != c->protos[i].repeat_n)
+            continue;
+        if (!out->repeat_n)
+            out->repeat_n = c->protos[i].repeat_n;
+        if (out->repeat_n)
+            return 0;
+    }
+    a[0] = '\0';
+    for (i = 0; i < c->nprotos; i++)
+        snprintf(a + strlen(a), sizeof(a) - strlen(a), "%s%s", i ? " " : "", case_proto_str(&c->protos[i], b, sizeof(b)));
+    snprintf(why, whylen, "needs protocol %s; the target speaks %s (--protocol)", a,
+             case_proto_str(&rc->proto, b, sizeof(b)));
+    return -1;
+}
+
+/* After the scenario: does a fresh client get served? */
+static void run__serve_after(struct run_obs *ob, const struct client_spec *proto_of)
+{
+    struct client_spec g = { .count = 1, .proto = proto_of->proto, .repeat_n = proto_of->repeat_n,
+                             .repeat_newline = proto_of->repeat_newline,
+                             .send_bytes = proto_of->proto == PAT_REPEAT ? 1 : 4096 };
+    struct engine_opts eo = { .host = "127.0.0.1", .port = ob->t->port, .seed = ob->seed + 1,
+                              .deadline_ms = (int)(3000 * ob->scale), .stall_ms = (int)(2000 * ob->scale) };
+    struct client_result r;
+    char err[256];
+    int n = 0;
+
+    memset(&r, 0, sizeof(r));
+    if (engine_run(&eo, &g, 1, &r, &n, err, sizeof(err)) < 0 || n != 1) {
+        ob->served_after = 0;
+        snprintf(ob->serve_diag, sizeof(ob->serve_diag), "fresh client: %s", err);
+        return;
+    }
+    ob->served_after = r.end == CE_COMPLETE;
+    snprintf(ob->serve_diag, sizeof(ob->serve_diag), "fresh client after the scenario: %s, %llu of %llu bytes%s%.300s",
+             engine_end_name(r.end), (unsigned long long)r.received, (unsigned long long)r.expected,
+             r.diag[0] ? ": " : "", r.diag);
+}
+
+/* Reads the target's counters when it has them. */
+static void run__counters(struct run_obs *ob)
+{
+    /* target_counters never signals a target that does not catch SIGUSR1. */
+    if (ob->rc->counters == 0 || !target_alive(ob->t))
+        return;
+    if (target_counters(ob->t, (int)((ob->rc->target_cmd ? 300 : 1000) * ob->scale), ob->counters, sizeof(ob->counters)) < 0)
+        return;
+    ob->eagain = target_counter_get(ob->counters, "eagain");
+    ob->resumptions = target_counter_get(ob->counters, "epollout_resumptions");
+    ob->pauses = target_counter_get(ob->counters, "backpressure_pauses");
+    ob->have_counters = ob->eagain >= 0 || ob->resumptions >= 0;
+    ob->src = "counters";
+}
+
+/* Starts the target for case c. Returns 0, or -1 with o filled (ERROR). */
+static int run__start(struct run_obs *ob, const struct case_proto *pr, const char *casedir, struct target *t,
+                      struct case_outcome *o)
+{
+    const struct run_conf *rc = ob->rc;
+    const struct ec_case *c = ob->c;
+    char cmd[2048], def[1024], pbuf[64], err[1024];
+    struct target_spec ts = { 0 };
+    int port = rc->fixed_port ? rc->fixed_port : target_free_port();
+
+    if (port < 0) {
+        snprintf(o->diag, sizeof(o->diag), "no free port on 127.0.0.1");
+        return -1;
+    }
+    if (run_expand_cmd(rc->target_cmd ? rc->target_cmd : run_default_cmd(rc->server_path, def, sizeof(def)),
+                       port, case_proto_str(pr, pbuf, sizeof(pbuf)), c->sndbuf, c->rcvbuf, cmd, sizeof(cmd)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "target command too long");
+        return -1;
+    }
+    ts.cmd = cmd;
+    ts.port = port;
+    ts.logdir = casedir;
+    ts.nofile = c->nofile;
+    ts.ready_timeout_ms = (int)(5000 * rc->timeout_scale);
+    if (run__watch_inject(ob, casedir, &ts, err, sizeof(err)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        return -1;
+    }
+    if (target_start(t, &ts, err, sizeof(err)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        snprintf(o->details, sizeof(o->details), "command: %s\n", cmd);
+        return -1;
+    }
+    snprintf(o->details, sizeof(o->details), "command: %s\n", cmd);
+    return 0;
+}
+
+/* Runs the clients against the started target ob->t, observes it, stops it, judges. */
+static void run__drive(struct run_obs *ob, const struct client_spec *groups, const char *casedir,
+                       struct case_outcome *o)
+{
+    const struct ec_case *c = ob->c;
+    struct engine_hooks hooks = { .arg = ob, .on_connected = run__hook_connected,
+                                  .on_tick = run__hook_tick, .tick_ms = 10 };
+    struct engine_opts eo = { .host = "127.0.0.1", .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
+                              .deadline_ms = (int)(c->deadline_ms * ob->scale),
+                              .stall_ms = (int)(c->stall_ms * ob->scale) };
+    char err[512];
+    int rc_engine;
+
+    run__watch_cap_begin(ob, casedir);
+    run__hooks_begin(ob);
+    rc_engine = engine_run(&eo, groups, c->ngroups, ob->res, &ob->nres, err, sizeof(err));
+    run__hooks_end(ob, run__now_ms() - ob->t0_ms);
+    run__watch_cap_end(ob);
+    if (rc_engine < 0) {
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "client engine: %s", err);
+    } else {
+        run__counters(ob);
+        if (c->expect.serve_after && target_alive(ob->t))
+            run__serve_after(ob, &groups[0]);
+        ob->alive = target_alive(ob->t);
+        target_describe(ob->t, ob->how, sizeof(ob->how));
+    }
+    target_stop(ob->t, 1000);
+    run__watch_trace(ob);
+    if (rc_engine == 0) {
+        run__verdict(ob, o);
+        run__watch_keep(ob, o->status == CASE_PASS);
+    }
+}
+
+int run_case(const struct run_conf *rc, const struct ec_case *c, const char *casedir,
+             struct case_outcome *o)
+{
+    struct run_obs ob = { .c = c, .rc = rc, .scale = rc->timeout_scale > 0 ? rc->timeout_scale : 1.0,
+                          .served_after = -1, .eagain = -1, .resumptions = -1, .pauses = -1,
+                          .short_writes = -1 };
+    struct client_spec groups[CASE_MAX_GROUPS];
+    struct case_proto pr;
+    struct target t;
+    double t_begin = run__now_ms();
+    int i, total = 0;
+
+    memset(o, 0, sizeof(*o));
+    snprintf(o->name, sizeof(o->name), "%s", c->name);
+    ob.seed = run_case_seed(rc->seed, c->name);
+    if (run__pick_proto(rc, c, &pr, o->diag, sizeof(o->diag)) < 0) {
+        o->status = CASE_SKIP;
+        return 0;
+    }
+    if ((rc->inject_spec || c->inject[0]) && !rc->inject_so) {
+        o->status = CASE_SKIP;
+        snprintf(o->diag, sizeof(o->diag), "needs the preload injector (inject = %s), which is not built",
+                 rc->inject_spec ? rc->inject_spec : c->inject);
+        return 0;
+    }
+    for (i = 0; i < c->ngroups; i++) {
+        groups[i] = c->groups[i];
+        groups[i].proto = pr.kind;
+        groups[i].repeat_n = pr.repeat_n;
+        groups[i].repeat_newline = pr.newline;
+        total += groups[i].count;
+    }
+    if (run__start(&ob, &pr, casedir, &t, o) < 0) {
+        o->status = CASE_ERROR;
+        o->duration_s = (run__now_ms() - t_begin) / 1e3;
+        return 0;
+    }
+    ob.t = &t;
+    ob.res = calloc((size_t)total, sizeof(*ob.res));
+    if (!ob.res) {
+        target_stop(&t, 500);
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "out of memory");
+        return -1;
+    }
+    run__drive(&ob, groups, casedir, o);
+    free(ob.res);
+    o->duration_s = (run__now_ms() - t_begin) / 1e3;
+    return 0;
+}

@@ -1,0 +1,87 @@
+/* run_int.h: what a running case observes, shared by the runner, its engine hooks and the verdict. */
+#ifndef EC_RUN_INT_H
+#define EC_RUN_INT_H
+
+#include "harness/case.h"
+#include "harness/engine.h"
+#include "harness/report.h"
+#include "harness/run.h"
+#include "harness/target.h"
+#include "harness/inject/trace.h"
+
+struct cap;
+
+/* CPU time of the target over one phase of the case. */
+struct run_phase_obs {
+    int started, ended;
+    double t0_ms, t1_ms;      /* since the clients started */
+    double cpu0_s, cpu1_s;
+};
+
+/* Everything observed while a case runs, for the verdict. */
+struct run_obs {
+    const struct ec_case *c;
+    const struct run_conf *rc;
+    struct target *t;
+    double scale;
+    double t0_ms;             /* run__now_ms() when the clients started */
+    /* during the engine run */
+    double connect_ms;        /* when every client had connected; -1 before */
+    int step_done[CASE_MAX_STEPS];
+    struct run_phase_obs phase[CASE_MAX_PHASES];
+    int frozen;
+    long rss0_kb, rss_max_kb;
+    double last_rss_ms;
+    double cpu_start_s, cpu_end_s;  /* over the whole client run */
+    char step_err[256];
+    /* results */
+    struct client_result *res;
+    int nres;
+    double engine_ms;
+    int alive;
+    char how[128];            /* target_describe at the end */
+    int have_counters;        /* eagain/resumptions below are known (from counters or trace) */
+    const char *src;          /* "counters" or "trace" */
+    long long eagain, resumptions, pauses;
+    long long short_writes;   /* trace only: a short write is backpressure too; -1 unknown */
+    char counters[1024];
+    /* the preload injector (when built) and packet capture */
+    char inj_env[3][4352];
+    const char *inj_envp[4];
+    char trace_path[4096];
+    int traced;
+    struct trace_totals tr;
+    struct cap *cap;
+    char pcap_path[4096];
+    long packets;
+    char watch_note[512];
+    int served_after;         /* -1 not tried, 0 failed, 1 served */
+    char serve_diag[1024];
+    uint64_t seed;
+};
+
+/* Runs the steps and phases due before the clients start (freeze = start). */
+void run__hooks_begin(struct run_obs *ob);
+/* The engine hooks: on_connected and on_tick both drive steps and phases. */
+void run__hook_connected(void *arg);
+int run__hook_tick(void *arg, double now_ms);
+/* Closes what the engine left open: resumes a frozen target, ends open phases at now_ms. */
+void run__hooks_end(struct run_obs *ob, double now_ms);
+
+/* run_watch.c: sets up the preload injector for ts (when built); returns 0 or -1 with err (bad spec). */
+int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spec *ts, char *err, size_t errlen);
+/* Starts / stops the packet capture of the case when asked for. */
+void run__watch_cap_begin(struct run_obs *ob, const char *casedir);
+void run__watch_cap_end(struct run_obs *ob);
+/* Reads the injector's trace and uses it where the target has no counters. */
+void run__watch_trace(struct run_obs *ob);
+/* Removes a --pcap=stalled capture of a case that passed without stalls. */
+void run__watch_keep(struct run_obs *ob, int passed);
+
+/* Judges the observations into o (status, diag, details). */
+void run__verdict(const struct run_obs *ob, struct case_outcome *o);
+
+/* Milliseconds of a monotonic clock. */
+double run__now_ms(void);
+
+#endif

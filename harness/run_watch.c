@@ -1,0 +1,90 @@
+/* run_watch.c: a case's optional observers: the preload injector (fault spec, trace) and packet capture. */
+#include "harness/run_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/cap.h"
+
+int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spec *ts, char *err, size_t errlen)
+{
+    const char *spec = ob->rc->inject_spec ? ob->rc->inject_spec : ob->c->inject;
+    char why[256];
+
+    if (!ob->rc->inject_so)
+        return 0;
+    if (spec[0] && inj_spec_validate(spec, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "inject = %.300s: %.200s", spec, why);
+        return -1;
+    }
+    snprintf(ob->trace_path, sizeof(ob->trace_path), "%.4000s/trace.bin", casedir);
+    snprintf(ob->inj_env[0], sizeof(ob->inj_env[0]), "%s=%.4000s", INJ_ENV_SPEC, spec);
+    snprintf(ob->inj_env[1], sizeof(ob->inj_env[1]), "%s=%.4000s", INJ_ENV_TRACE, ob->trace_path);
+    ob->inj_envp[0] = ob->inj_env[0];
+    ob->inj_envp[1] = ob->inj_env[1];
+    ob->inj_envp[2] = NULL;
+    ts->preload = ob->rc->inject_so;
+    ts->env = ob->inj_envp;
+    ob->traced = 1;
+    return 0;
+}
+
+void run__watch_trace(struct run_obs *ob)
+{
+    char err[256], line[512];
+
+    if (!ob->traced)
+        return;
+    if (trace_read_totals(ob->trace_path, &ob->tr, err, sizeof(err)) < 0 || !ob->tr.present) {
+        snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+                 "trace: none (%.200s; a static or raw-syscall target?)\n", err);
+        return;
+    }
+    trace_describe(&ob->tr, line, sizeof(line));
+    snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+             "trace: %.400s\n", line);
+    ob->short_writes = (long long)ob->tr.short_writes;
+    if (ob->have_counters)
+        return;               /* the server's own counters are the primary source */
+    ob->eagain = (long long)(ob->tr.eagain_real + ob->tr.eagain_injected);
+    ob->resumptions = (long long)ob->tr.resumptions;
+    ob->have_counters = 1;
+    ob->src = "trace";
+}
+
+void run__watch_cap_begin(struct run_obs *ob, const char *casedir)
+{
+    char err[256];
+    int denied = 0;
+
+    if (!ob->c->capture && !ob->rc->pcap)
+        return;
+    snprintf(ob->pcap_path, sizeof(ob->pcap_path), "%.3900s/%.64s.pcap", casedir, ob->c->name);
+    ob->cap = cap_start("lo", &ob->t->port, 1, ob->rc->snaplen, ob->pcap_path, &denied, err, sizeof(err));
+    if (!ob->cap)
+        snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+                 "capture: %s: %.200s\n", denied ? "not permitted (needs CAP_NET_RAW)" : "failed", err);
+}
+
+void run__watch_cap_end(struct run_obs *ob)
+{
+    if (!ob->cap)
+        return;
+    ob->packets = cap_stop(ob->cap);
+    ob->cap = NULL;
+    snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+             "capture: %ld packets in %.300s (edgecase pcap FILE analyzes it)\n", ob->packets, ob->pcap_path);
+}
+
+void run__watch_keep(struct run_obs *ob, int passed)
+{
+    int i, stalled = 0;
+
+    if (ob->rc->pcap != 2 || !ob->pcap_path[0] || ob->c->capture)
+        return;
+    for (i = 0; i < ob->nres; i++)
+        stalled += ob->res[i].stalls > 0;
+    if (passed && !stalled)
+        unlink(ob->pcap_path);
+}

@@ -1,0 +1,160 @@
+/* check_buggy.c: the product's proof: each buggy-server bug FAILS its class's case with that class in the diagnosis,
+ * and the correct targets (buggy-server without --bug, libevent-et-echo) pass every case they can speak.
+ * One test: CK_RUN_CASE=bug-drop-tail (or correct-buggy, correct-libevent) make check TESTS=tests/check_buggy. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/check_util.h"
+
+/* Which case must catch which bug, and the class its diagnosis must name. */
+static const struct bug_row {
+    const char *bug;
+    const char *cas;
+    int class_no;
+} bug_rows[] = {
+    { "drop-tail", "exact-tiny-sndbuf", 1 },
+    { "ignore-write-return", "exact-tiny-sndbuf", 2 },
+    { "spin-eagain", "spin-stalled-reader", 3 },
+    { "lt-epollout", "cpu-idle-armed", 4 },
+    { "read-once", "read-burst-frozen", 5 },
+    { "accept-once", "accept-burst-frozen", 6 },
+    { "unbounded-output", "rss-never-reader", 7 },
+    { "no-read-resume", "read-resume-frozen", 8 },
+    { "budget-no-requeue", "budget-requeue-frozen", 9 },
+    { "budget-no-requeue", "budget-large-reply", 9 },
+    { "shared-buffer", "crosstalk-concurrent", 10 },
+    { "if-else-if", "inout-coalesced", 11 },
+    { "oneshot-no-rearm", "oneshot-many-resumptions", 12 },
+    { "sigpipe", "sigpipe-closewait-reset", 13 },
+    { "eagain-is-error", "slow-reader-exact", 14 },
+    { "halfclose-drop", "halfclose-reply", 15 },
+    { "eintr-exit", "eintr-freeze-cycles", 16 },
+    { "writev-offset", "exact-odd-chunks", 17 },
+    { "emfile-stall", "emfile-nofile", 18 },
+    { "emfile-spin", "emfile-nofile", 18 },
+    { "starvation", "starvation-bulk-probe", 19 },
+    { "starvation", "starvation-repeat", 19 },
+    { "short-read", "short-read-fin", 20 },
+};
+#define NROWS ((int)(sizeof(bug_rows) / sizeof(bug_rows[0])))
+
+static struct ec_case *cases;
+static int ncases;
+static char buggy[4096], libevent[4096];
+
+static void cmd_for(const char *bin, const char *bug, int sndbuf_only, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s --listen 127.0.0.1:{port} --proto {proto} --sndbuf={sndbuf}%s", bin,
+             bug ? " --bug " : "", bug ? bug : "", sndbuf_only ? "" : " --rcvbuf={rcvbuf}");
+}
+
+START_TEST(t_bug)
+{
+    const struct bug_row *r = &bug_rows[_i];
+    const struct ec_case *c = ecu_find(cases, ncases, r->cas);
+    struct case_outcome o;
+    char cmd[8192], want[32], suite[160];
+
+    ck_assert_msg(c != NULL, "case %s is not in the catalogue", r->cas);
+    cmd_for(buggy, r->bug, 0, cmd, sizeof(cmd));
+    snprintf(suite, sizeof(suite), "bug-%s", r->bug);
+    ecu_run(c, cmd, NULL, suite, &o);
+    snprintf(want, sizeof(want), "class %d ", r->class_no);
+    ck_assert_msg(o.status == CASE_FAIL, "--bug %s: case %s should FAIL, got %s: %s\n%s", r->bug, r->cas,
+                  report_status_name(o.status), o.diag, o.details);
+    ck_assert_msg(strstr(o.diag, want) != NULL, "--bug %s: case %s failed without naming '%s': %s", r->bug,
+                  r->cas, want, o.diag);
+}
+END_TEST
+
+/* A correct server passes (or skips, for a protocol it does not speak) every case. */
+static void correct_target(const char *cmd, const char *proto, const char *suite, int i)
+{
+    struct case_outcome o;
+
+    ecu_run(&cases[i], cmd, proto, suite, &o);
+    ck_assert_msg(o.status == CASE_PASS || o.status == CASE_SKIP, "%s: case %s should pass, got %s: %s\n%s",
+                  suite, cases[i].name, report_status_name(o.status), o.diag, o.details);
+}
+
+START_TEST(t_correct_buggy)
+{
+    char cmd[8192];
+
+    cmd_for(buggy, NULL, 0, cmd, sizeof(cmd));
+    correct_target(cmd, NULL, "correct-buggy", _i);
+}
+END_TEST
+
+START_TEST(t_correct_libevent)
+{
+    char cmd[8192];
+
+    cmd_for(libevent, NULL, 1, cmd, sizeof(cmd));
+    correct_target(cmd, "echo", "correct-libevent", _i);  /* it speaks only echo */
+}
+END_TEST
+
+static double max_timeout(void)
+{
+    double t = 0;
+
+    for (int i = 0; i < ncases; i++)
+        if (ecu_timeout(&cases[i]) > t)
+            t = ecu_timeout(&cases[i]);
+    return t;
+}
+
+static Suite *buggy_suite(void)
+{
+    Suite *s = suite_create("buggy");
+    TCase *tc;
+    char name[160];
+
+    for (int i = 0; i < NROWS; i++) {
+        snprintf(name, sizeof(name), "bug-%s%s", bug_rows[i].bug,
+                 i > 0 && !strcmp(bug_rows[i - 1].bug, bug_rows[i].bug) ? "-2" : "");
+        tc = tcase_create(strdup(name));
+        tcase_set_timeout(tc, max_timeout());
+        tcase_add_loop_test(tc, t_bug, i, i + 1);
+        suite_add_tcase(s, tc);
+    }
+    tc = tcase_create("correct-buggy");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_buggy, 0, ncases);
+    suite_add_tcase(s, tc);
+    if (access(libevent, X_OK) == 0) {
+        tc = tcase_create("correct-libevent");
+        tcase_set_timeout(tc, max_timeout());
+        tcase_add_loop_test(tc, t_correct_libevent, 0, ncases);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr;
+    int failed, ran;
+
+    if (ecu_load_cases(&cases, &ncases) < 0)
+        return 99;
+    ecu_build_path("targets/buggy-server", buggy, sizeof(buggy));
+    ecu_build_path("targets/libevent-et-echo", libevent, sizeof(libevent));
+    if (access(buggy, X_OK) != 0) {
+        fprintf(stderr, "SKIP: %s is not built\n", buggy);
+        return 77;
+    }
+    sr = srunner_create(buggy_suite());
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    ran = srunner_ntests_run(sr);
+    srunner_free(sr);
+    free(cases);
+    if (ran == 0)
+        return 77;
+    return failed ? 1 : 0;
+}

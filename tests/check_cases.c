@@ -1,0 +1,46 @@
+/* check_cases.c: every case of cases/ against the reference server, one TCase per case named after it.
+ * One case: CK_RUN_CASE=<name> make check TESTS=tests/check_cases; under gdb: CK_FORK=no. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests/check_util.h"
+
+static struct ec_case *cases;
+static int ncases;
+
+START_TEST(t_case)
+{
+    struct case_outcome o;
+
+    ecu_run(&cases[_i], NULL, NULL, "cases", &o);
+    ck_assert_msg(o.status == CASE_PASS, "case %s: expected PASS, got %s: %s\n%s(logs: tests/check-results/cases/%s)",
+                  cases[_i].name, report_status_name(o.status), o.diag, o.details, cases[_i].name);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cases");
+    SRunner *sr;
+    TCase *tc;
+    int failed, ran;
+
+    if (ecu_load_cases(&cases, &ncases) < 0)
+        return 99;
+    for (int i = 0; i < ncases; i++) {
+        tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, ecu_timeout(&cases[i]));
+        tcase_add_loop_test(tc, t_case, i, i + 1);
+        suite_add_tcase(s, tc);
+    }
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    ran = srunner_ntests_run(sr);
+    srunner_free(sr);
+    free(cases);
+    if (ran == 0)
+        return 77;
+    return failed ? 1 : 0;
+}
