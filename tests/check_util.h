@@ -1,0 +1,25 @@
+/* check_util.h: helpers for the Check programs that run cases (find the catalogue, binaries, a case folder). */
+#ifndef EC_CHECK_UTIL_H
+#define EC_CHECK_UTIL_H
+
+#include <stddef.h>
+
+#include "harness/case.h"
+#include "harness/report.h"
+#include "harness/run.h"
+
+/* Loads the catalogue from $EC_TOP_SRCDIR/cases (or EDGECASE_CASES). Returns
+ * 0, or -1 after printing why. */
+int ecu_load_cases(struct ec_case **cases, int *n);
+/* Returns a case by name, or NULL. */
+const struct ec_case *ecu_find(const struct ec_case *cases, int n, const char *name);
+/* Writes $EC_TOP_BUILDDIR/rel into buf. */
+const char *ecu_build_path(const char *rel, char *buf, size_t buflen);
+/* Runs c against cmd (NULL: the reference server) speaking proto (NULL: the
+ * case's first protocol), logs in $EC_TOP_BUILDDIR/tests/check-results/<suite>/<case>. */
+void ecu_run(const struct ec_case *c, const char *cmd, const char *proto, const char *suite,
+             struct case_outcome *o);
+/* The Check timeout for a case: its deadline, scaled, plus room to start and stop. */
+double ecu_timeout(const struct ec_case *c);
+
+#endif
