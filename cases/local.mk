@@ -11,6 +11,7 @@ dist_cases_DATA = \
   cases/exact-odd-chunks.case \
   cases/exact-tiny-sndbuf.case \
   cases/halfclose-reply.case \
+  cases/inject-faults.case \
   cases/inout-coalesced.case \
   cases/oneshot-many-resumptions.case \
   cases/read-burst-frozen.case \

@@ -23,7 +23,7 @@ tests_check_caseparse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_caseparse_LDADD = harness/librun.a $(CHECK_LIBS)
 
 # Every case against the reference server, and the buggy targets against their classes' cases.
-# They need the servers built first (check_PROGRAMS are built before TESTS run).
+# They run the built servers, targets and injector, which `make check` builds first (all).
 check_PROGRAMS += tests/check_cases tests/check_buggy
 TESTS += tests/check_cases tests/check_buggy
 tests_check_cases_SOURCES = tests/check_cases.c tests/check_util.c tests/check_util.h

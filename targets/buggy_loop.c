@@ -264,9 +264,16 @@ static void bloop__dump(struct bloop *l)
 int bloop_run(struct bloop *l, char *err, size_t errlen)
 {
     struct epoll_event evs[BLOOP_EVENTS];
+    sigset_t waitmask;
 
+    /* main blocks the signals we handle; they are let in only inside
+     * epoll_pwait, so one cannot land between the flag check and the wait. */
+    sigprocmask(SIG_BLOCK, NULL, &waitmask);
+    sigdelset(&waitmask, SIGTERM);
+    sigdelset(&waitmask, SIGINT);
+    sigdelset(&waitmask, SIGUSR1);
     while (!bloop_stop) {
-        int n = epoll_wait(l->epfd, evs, BLOOP_EVENTS, blink_empty(&l->pending) ? -1 : 0);
+        int n = epoll_pwait(l->epfd, evs, BLOOP_EVENTS, blink_empty(&l->pending) ? -1 : 0, &waitmask);
 
         if (bloop_dump)
             bloop__dump(l);

@@ -156,10 +156,12 @@ static int buggy__parse_args(int argc, char **argv, struct bconf *conf, char *er
 static void buggy__on_stop(int sig) { (void)sig; bloop_stop = 1; }
 static void buggy__on_dump(int sig) { (void)sig; bloop_dump = 1; }
 
-/* Installs the handlers; without SA_RESTART so epoll_wait returns and the loop notices. */
+/* Installs the handlers, without SA_RESTART, and blocks their signals: the
+ * loop lets them in only inside epoll_pwait. */
 static void buggy__signals(const struct bconf *conf)
 {
     struct sigaction sa;
+    sigset_t set;
 
     memset(&sa, 0, sizeof(sa));
     sigemptyset(&sa.sa_mask);
@@ -170,6 +172,11 @@ static void buggy__signals(const struct bconf *conf)
     sigaction(SIGUSR1, &sa, NULL);
     if (!bug_on(conf->bugs, BUG_SIGPIPE))
         signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* check_buggy.c: the product's proof: each buggy-server bug FAILS its class's case with that class in the diagnosis,
  * and the correct targets (buggy-server without --bug, libevent-et-echo) pass every case they can speak.
- * One test: CK_RUN_CASE=bug-drop-tail (or correct-buggy, correct-libevent) make check TESTS=tests/check_buggy. */
+ * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, or correct-buggy, correct-libevent)
+ * make check TESTS=tests/check_buggy. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ static const struct bug_row {
     { "halfclose-drop", "halfclose-reply", 15 },
     { "eintr-exit", "eintr-freeze-cycles", 16 },
     { "writev-offset", "exact-odd-chunks", 17 },
+    { "writev-offset", "inject-faults", 17 },
+    { "eintr-exit", "inject-faults", 16 },
     { "emfile-stall", "emfile-nofile", 18 },
     { "emfile-spin", "emfile-nofile", 18 },
     { "starvation", "starvation-bulk-probe", 19 },
@@ -62,6 +65,8 @@ START_TEST(t_bug)
     cmd_for(buggy, r->bug, 0, cmd, sizeof(cmd));
     snprintf(suite, sizeof(suite), "bug-%s", r->bug);
     ecu_run(c, cmd, NULL, suite, &o);
+    if (o.status == CASE_SKIP && c->inject[0])
+        return;               /* the preload injector is not built: nothing to prove here */
     snprintf(want, sizeof(want), "class %d ", r->class_no);
     ck_assert_msg(o.status == CASE_FAIL, "--bug %s: case %s should FAIL, got %s: %s\n%s", r->bug, r->cas,
                   report_status_name(o.status), o.diag, o.details);
@@ -115,8 +120,7 @@ static Suite *buggy_suite(void)
     char name[160];
 
     for (int i = 0; i < NROWS; i++) {
-        snprintf(name, sizeof(name), "bug-%s%s", bug_rows[i].bug,
-                 i > 0 && !strcmp(bug_rows[i - 1].bug, bug_rows[i].bug) ? "-2" : "");
+        snprintf(name, sizeof(name), "bug-%s-%s", bug_rows[i].bug, bug_rows[i].cas);
         tc = tcase_create(strdup(name));
         tcase_set_timeout(tc, max_timeout());
         tcase_add_loop_test(tc, t_bug, i, i + 1);
