@@ -12,6 +12,7 @@
 
 #include "harness/engine.h"
 #include "tests/check_engine_srv.h"
+#include "tests/check_main.h"
 
 /* Open fds of this process, to prove the engine closes all of its own. */
 static int count_fds(void)
@@ -435,16 +436,6 @@ static Suite *engine_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(engine_suite());
-    int failed;
-
-    signal(SIGPIPE, SIG_IGN);
-    srunner_run_all(sr, CK_ENV);
-    if (srunner_ntests_run(sr) == 0) {
-        srunner_free(sr);
-        return 77;
-    }
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+        signal(SIGPIPE, SIG_IGN);
+    return check_main_run(engine_suite());
 }

@@ -16,6 +16,7 @@
 
 #include "harness/cap.h"
 #include "harness/netns.h"
+#include "tests/check_main.h"
 
 #define NN_PORT 5000
 #define NN_BYTES (1u << 20)
@@ -165,8 +166,6 @@ int main(void)
 {
     Suite *s = suite_create("netns");
     TCase *tc = tcase_create("veth");
-    SRunner *sr;
-    int failed, run;
 
     if (geteuid() != 0) {
         printf("check_netns: skipped: network namespaces need root (CAP_SYS_ADMIN)\n");
@@ -176,12 +175,5 @@ int main(void)
     tcase_add_test(tc, t_veth_transfer);
     tcase_add_test(tc, t_destroy_twice);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    run = srunner_ntests_run(sr);
-    srunner_free(sr);
-    if (run == 0)
-        return 77;
-    return failed ? 1 : 0;
+    return check_main_run(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "server/outq.h"
+#include "tests/check_main.h"
 
 /* A generator of gen_byte(i) for i in [0, total), counting its destroy calls. */
 struct test_gen {
@@ -283,15 +284,5 @@ static Suite *outq_suite(void)
 /* Run one case with CK_RUN_CASE=basic|boundaries|generator; debug with CK_FORK=no. */
 int main(void)
 {
-    SRunner *sr = srunner_create(outq_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    if (srunner_ntests_run(sr) == 0) {
-        srunner_free(sr);
-        return 77;
-    }
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+        return check_main_run(outq_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness/pattern.h"
+#include "tests/check_main.h"
 
 #define SEED 0x5eedULL
 #define ME 1u
@@ -338,15 +339,5 @@ static Suite *pattern_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pattern_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    if (srunner_ntests_run(sr) == 0) {
-        srunner_free(sr);
-        return 77;
-    }
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+        return check_main_run(pattern_suite());
 }

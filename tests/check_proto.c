@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "server/proto.h"
+#include "tests/check_main.h"
 
 /* Runs a generator to the end in fills of at most step bytes; returns a malloc'd buffer of *len bytes and destroys g. */
 static char *gen_all(struct outq_gen *g, size_t step, size_t *len)
@@ -283,15 +284,5 @@ static Suite *proto_suite(void)
 /* Run one case with CK_RUN_CASE=spec|parser|repeat|stream; debug with CK_FORK=no. */
 int main(void)
 {
-    SRunner *sr = srunner_create(proto_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_ENV);
-    if (srunner_ntests_run(sr) == 0) {
-        srunner_free(sr);
-        return 77;
-    }
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+        return check_main_run(proto_suite());
 }

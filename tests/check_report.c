@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "tests/check_main.h"
 
 static char root[256];
 
@@ -275,8 +276,6 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("report");
-    SRunner *sr;
-    int failed, run;
 
     ADD("json_escape", t_json_escape);
     ADD("xml_escape", t_xml_escape);
@@ -286,12 +285,5 @@ int main(void)
     ADD("names", t_names);
     ADD("many", t_many);
     ADD("bad_root", t_bad_root);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    run = srunner_ntests_run(sr);
-    srunner_free(sr);
-    if (run == 0)
-        return 77;
-    return failed ? 1 : 0;
+    return check_main_run(s);
 }

@@ -1,1 +1,2 @@
-# tests/local.mk: tests's part of the build.
+# tests/local.mk: shared test helpers (each module lists its own tests in its fragment).
+EXTRA_DIST += tests/check_main.h
