@@ -7,10 +7,34 @@
 
 #include "harness/cap.h"
 
+/*
+ * Appends "key=N," to out for a case buffer the target command cannot be told:
+ * a custom target without the {sndbuf}/{rcvbuf} placeholder still gets the
+ * case's buffers, set by the injector on every accepted socket. A spec that
+ * names the key itself wins.
+ */
+static void run__buf_key(const struct run_obs *ob, const char *spec, const char *key, int val,
+                         char *out, size_t outlen)
+{
+    char ph[32], kv[32];
+
+    snprintf(ph, sizeof(ph), "{%s}", key);
+    snprintf(kv, sizeof(kv), "%s=", key);
+    if (val <= 0 || strstr(spec, kv) || !ob->rc->target_cmd || strstr(ob->rc->target_cmd, ph))
+        return;
+    snprintf(out + strlen(out), outlen - strlen(out), "%s=%d,", key, val);
+}
+
 int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spec *ts, char *err, size_t errlen)
 {
-    const char *spec = ob->rc->inject_spec ? ob->rc->inject_spec : ob->c->inject;
-    char why[256];
+    const char *given = ob->rc->inject_spec ? ob->rc->inject_spec : ob->c->inject;
+    char why[256], spec[3072] = "";
+
+    run__buf_key(ob, given, "sndbuf", ob->c->sndbuf, spec, sizeof(spec));
+    run__buf_key(ob, given, "rcvbuf", ob->c->rcvbuf, spec, sizeof(spec));
+    snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%s", given);
+    if (spec[0] && spec[strlen(spec) - 1] == ',')
+        spec[strlen(spec) - 1] = '\0';
 
     if (!ob->rc->inject_so)
         return 0;
