@@ -12,12 +12,16 @@ dist_cases_DATA = \
   cases/exact-tiny-sndbuf.case \
   cases/halfclose-reply.case \
   cases/inject-faults.case \
+  cases/inject-eintr-storm.case \
+  cases/inject-seed-floor.case \
+  cases/inject-short-eagain.case \
   cases/inout-coalesced.case \
   cases/oneshot-many-resumptions.case \
   cases/read-burst-frozen.case \
   cases/read-resume-backpressure.case \
   cases/read-resume-frozen.case \
   cases/rss-never-reader.case \
+  cases/seed-capture.case \
   cases/seed-repeat.case \
   cases/short-read-fin.case \
   cases/sigpipe-closewait-reset.case \

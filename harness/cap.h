@@ -42,11 +42,14 @@ struct cap_flow {
      * peer's window was 0, and probe_acks = the peer's replies to those. */
     unsigned probes, probe_acks;
     uint64_t packets;             /* added: segments of this flow */
+    double last_data_s[2];        /* added: when new data last went a->b [0] / b->a [1], s from
+                                     the first packet (0 with no data that way) */
 };
 struct cap_report {
     unsigned nflows;
     struct cap_flow *flows;       /* malloc'd; cap_report_free */
     uint64_t packets;
+    double duration_s;            /* added: first to last packet */
 };
 
 /* Reads a capture (Ethernet, Linux cooked v1/v2, raw/NULL; IPv4 and IPv6);
@@ -60,7 +63,10 @@ void cap_report_print(const struct cap_report *r, int json, void *stdio_file);
 /* One line for a case report naming the most stalled flow of the capture at
  * path, e.g. "pcap: flow 127.0.0.1:5000>127.0.0.1:40312 zero-window 12, stall
  * at 0.215 s for 1.402 s (win 0)". The flow is written sender>receiver of the
- * stalled data. Returns 0, or -1 with the reason in buf. */
+ * stalled data. When that flow's data stopped long before the capture ended
+ * (nothing outstanding, so no TCP stall: the application stopped writing), it
+ * adds "; data A>B stopped at 0.401 s, capture ends at 5.102 s".
+ * Returns 0, or -1 with the reason in buf. */
 int cap_summarize(const char *path, int stall_ms, char *buf, size_t len);
 
 /* `edgecase pcap FILE [--port N] [--stall-ms MS] [--json]`: returns exit status. */

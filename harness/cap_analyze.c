@@ -150,6 +150,7 @@ int cap_analyze(const char *path, int port, int stall_ms, struct cap_report *r, 
         return -1;
     }
     pcap_close(p);
+    r->duration_s = (double)(tend - t0) / 1e9;
     r->nflows = t.n;
     r->flows = t.n ? calloc(t.n, sizeof *r->flows) : NULL;
     if (t.n && !r->flows) {
@@ -204,12 +205,29 @@ static const struct cap_flow *ana_worst(const struct cap_report *r, const struct
     return best;
 }
 
+/* Writes "; data A>B stopped at X s, capture ends at Y s" when the flow's
+ * bulk direction sent its last new data over a second (and over two stall
+ * thresholds) before the capture ended: a writer that stopped with nothing
+ * in flight, which no TCP stall shows. Else writes nothing. */
+static void ana_stopped(const struct cap_report *r, const struct cap_flow *f, int stall_ms, char *buf,
+                        size_t len)
+{
+    int d = f->bytes_ba >= f->bytes_ab;     /* the bulk direction: replies, usually */
+    double last = f->last_data_s[d], quiet = r->duration_s - last;
+
+    buf[0] = '\0';
+    if ((d ? f->bytes_ba : f->bytes_ab) == 0 || quiet < 1.0 || quiet < 2.0 * stall_ms / 1e3)
+        return;
+    snprintf(buf, len, "; data %s>%s stopped at %.3f s, capture ends at %.3f s", d ? f->b : f->a,
+             d ? f->a : f->b, last, r->duration_s);
+}
+
 int cap_summarize(const char *path, int stall_ms, char *buf, size_t len)
 {
     struct cap_report r;
     const struct cap_flow *f;
     const struct cap_stall *st;
-    char err[512], more[64] = "";
+    char err[512], more[400] = "";
     unsigned stalled = 0;
 
     if (cap_analyze(path, 0, stall_ms, &r, err, sizeof err) < 0) {
@@ -221,12 +239,14 @@ int cap_summarize(const char *path, int stall_ms, char *buf, size_t len)
         stalled += r.flows[i].nstalls > 0;
     if (stalled > 1)
         snprintf(more, sizeof more, "; %u of %u flows stalled", stalled, r.nflows);
+    if (f)
+        ana_stopped(&r, f, stall_ms, more + strlen(more), sizeof more - strlen(more));
     if (!f)
         snprintf(buf, len, "pcap: %s: no TCP flow (%llu packets)", path,
                  (unsigned long long)r.packets);
     else if (!st)
-        snprintf(buf, len, "pcap: flow %s>%s zero-window %u, no stall over %d ms", f->a, f->b,
-                 f->zero_window, stall_ms);
+        snprintf(buf, len, "pcap: flow %s>%s zero-window %u, no stall over %d ms%s", f->a, f->b,
+                 f->zero_window, stall_ms, more);
     else
         snprintf(buf, len,
                  "pcap: flow %s>%s zero-window %u, stall at %.3f s for %.3f s (win %u)%s%s",

@@ -193,6 +193,7 @@ static void flow_track(struct cap_conn *c, int dir, const struct cap_seg *s, uin
         }
         fwd->max_end = end;
         fwd->data_seen = 1;
+        c->out.last_data_s[dir] = (double)(s->ts_ns - t0_ns) / 1e9;
         if (rev->zero_seen)
             c->out.resumed_after_zero_window = 1;
     }

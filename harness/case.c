@@ -61,6 +61,7 @@ static const struct case_key case_keys[] = {
     EC_K(SEC_CLIENTS, "probe_rounds", V_INT, struct client_spec, probe_rounds),
     EC_K(SEC_CLIENTS, "probe_interval", V_MS, struct client_spec, probe_interval_ms),
     EC_K(SEC_CLIENTS, "pause_repeat", V_BOOL, struct client_spec, pause_repeat),
+    EC_F(SEC_CLIENTS, "send_echo", case__set_send_echo, 0),
     EC_F(SEC_STEPS, "freeze", case__set_freeze, 1),
     EC_F(SEC_STEPS, "resume", case__set_resume, 1),
     EC_F(SEC_STEPS, "phase", case__set_phase, 1),
@@ -75,6 +76,9 @@ static const struct case_key case_keys[] = {
     EC_K(SEC_EXPECT, "resumptions_min", V_INT, struct case_expect, resumptions_min),
     EC_F(SEC_EXPECT, "cpu_max", case__set_cpu, 1),
     EC_F(SEC_EXPECT, "done_within", case__set_done, 1),
+    EC_F(SEC_EXPECT, "wire_zero_window_resumed", case__set_wire_zw, 0),
+    EC_F(SEC_EXPECT, "wire_rst", case__set_wire_rst, 0),
+    EC_F(SEC_EXPECT, "wire_acked_equals_verified", case__set_wire_acked, 0),
 };
 #define CASE_NKEYS (sizeof(case_keys) / sizeof(case_keys[0]))
 
@@ -282,6 +286,18 @@ static int case__finish(struct ec_case *c, int *line, char *err, size_t errlen)
             snprintf(err, errlen, "done_within: no [clients] section #%d", c->expect.done[i].group + 1);
             return -1;
         }
+    if (case_has_wire(c) && !c->capture) {
+        *line = c->expect.wire_line;
+        snprintf(err, errlen, "wire_* assertions need capture = yes in [target]");
+        return -1;
+    }
+    if (c->expect.wire_rst == CASE_RST_NO)
+        for (i = 0; i < c->ngroups; i++)
+            if (c->groups[i].reset_after > 0) {
+                *line = c->expect.wire_rst_line;
+                snprintf(err, errlen, "wire_rst = no, but [clients] #%d resets (reset_after)", i + 1);
+                return -1;
+            }
     if (c->deadline_ms <= 0) {
         snprintf(err, errlen, "deadline must be positive");
         return -1;

@@ -57,6 +57,9 @@ struct case_done_limit {
     int line;
 };
 
+/* RSTs on the wire: DEFAULT = NO for a capture case unless a client resets on purpose, then ANY. */
+enum case_wire_rst { CASE_RST_DEFAULT, CASE_RST_NO, CASE_RST_YES, CASE_RST_ANY };
+
 /* What must hold at the end; 0 / -1 leave an assertion out. */
 struct case_expect {
     int delivered;            /* every client not ending itself completes byte-exact */
@@ -72,6 +75,12 @@ struct case_expect {
     int ncpu;
     struct case_done_limit done[CASE_MAX_GROUPS];
     int ndone;
+    /* On the wire (needs capture = yes; checked on the case's pcap after the run). */
+    int wire_zero_window_resumed;  /* a receiver's zero window that later reopened, data resuming */
+    enum case_wire_rst wire_rst;   /* RSTs allowed on the case's flows */
+    int wire_acked_equals_verified;  /* bytes the clients ACKed == bytes they verified */
+    int wire_line;            /* the first wire_* key's line, for validation messages */
+    int wire_rst_line;
 };
 
 /* One parsed case file. */
@@ -93,6 +102,7 @@ struct ec_case {
     /* [clients] sections; proto fields are filled at run time */
     struct client_spec groups[CASE_MAX_GROUPS];
     int ngroups;
+    uint64_t send_echo[CASE_MAX_GROUPS];  /* [clients] send_echo: send when run with echo; 0 = send */
     struct case_step steps[CASE_MAX_STEPS];
     int nsteps;
     struct case_phase phases[CASE_MAX_PHASES];
@@ -113,6 +123,11 @@ int case_load_dir(const char *dir, struct ec_case **cases, int *ncases, char *er
 int case_proto_parse(const char *s, struct case_proto *p, char *err, size_t errlen);
 /* Formats a protocol as the reference server's --proto takes it. */
 const char *case_proto_str(const struct case_proto *p, char *buf, size_t buflen);
+
+/* Whether the case asserts anything on the wire (and so needs its capture). */
+int case_has_wire(const struct ec_case *c);
+/* The RST rule the case runs with: its wire_rst, or the default for it. */
+enum case_wire_rst case_wire_rst(const struct ec_case *c);
 
 /* Returns the short name of bug class n (1..20), or "unknown class". */
 const char *case_class_name(int n);

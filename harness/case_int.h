@@ -17,5 +17,9 @@ int case__set_resume(struct ec_case *c, const char *v, int line, char *err, size
 int case__set_phase(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
 int case__set_cpu(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
 int case__set_done(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
+int case__set_send_echo(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
+int case__set_wire_zw(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
+int case__set_wire_acked(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
+int case__set_wire_rst(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
 
 #endif

@@ -161,3 +161,79 @@ int case__set_done(struct ec_case *c, const char *v, int line, char *err, size_t
     c->expect.ndone++;
     return 0;
 }
+
+/* [clients] send_echo: what the group sends when the case runs with echo, for
+ * a case listing echo next to repeat (whose send counts messages). */
+int case__set_send_echo(struct ec_case *c, const char *v, int line, char *err, size_t errlen)
+{
+    unsigned long long n;
+
+    (void)line;
+    if (case__size(v, &n) < 0 || n == 0) {
+        snprintf(err, errlen, "send_echo: bad value '%.200s' (expected bytes > 0, e.g. 350k)", v);
+        return -1;
+    }
+    c->send_echo[c->ngroups - 1] = n;
+    return 0;
+}
+
+/* Remembers where the first wire assertion is, for "needs capture = yes". */
+static void case__wire_at(struct ec_case *c, int line)
+{
+    if (!c->expect.wire_line)
+        c->expect.wire_line = line;
+}
+
+static int case__wire_bool(const char *key, const char *v, int *out, char *err, size_t errlen)
+{
+    if (case__bool(v, out) < 0) {
+        snprintf(err, errlen, "%s: bad value '%.200s' (expected yes or no)", key, v);
+        return -1;
+    }
+    return 0;
+}
+
+int case__set_wire_zw(struct ec_case *c, const char *v, int line, char *err, size_t errlen)
+{
+    case__wire_at(c, line);
+    return case__wire_bool("wire_zero_window_resumed", v, &c->expect.wire_zero_window_resumed, err, errlen);
+}
+
+int case__set_wire_acked(struct ec_case *c, const char *v, int line, char *err, size_t errlen)
+{
+    case__wire_at(c, line);
+    return case__wire_bool("wire_acked_equals_verified", v, &c->expect.wire_acked_equals_verified, err, errlen);
+}
+
+int case__set_wire_rst(struct ec_case *c, const char *v, int line, char *err, size_t errlen)
+{
+    case__wire_at(c, line);
+    c->expect.wire_rst_line = line;
+    if (!strcmp(v, "no"))
+        c->expect.wire_rst = CASE_RST_NO;
+    else if (!strcmp(v, "yes"))
+        c->expect.wire_rst = CASE_RST_YES;
+    else if (!strcmp(v, "any"))
+        c->expect.wire_rst = CASE_RST_ANY;
+    else {
+        snprintf(err, errlen, "wire_rst: bad value '%.200s' (expected no, yes or any)", v);
+        return -1;
+    }
+    return 0;
+}
+
+int case_has_wire(const struct ec_case *c)
+{
+    return c->expect.wire_zero_window_resumed || c->expect.wire_acked_equals_verified ||
+           c->expect.wire_rst != CASE_RST_DEFAULT;
+}
+
+enum case_wire_rst case_wire_rst(const struct ec_case *c)
+{
+    if (c->expect.wire_rst != CASE_RST_DEFAULT)
+        return c->expect.wire_rst;
+    for (int i = 0; i < c->ngroups; i++)
+        if (c->groups[i].reset_after > 0)
+            return CASE_RST_ANY;
+    return CASE_RST_NO;
+}

@@ -139,7 +139,10 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
     char err[512];
     int rc_engine;
 
-    run__watch_cap_begin(ob, casedir);
+    if (run__watch_cap_begin(ob, casedir, o) < 0) {
+        target_stop(ob->t, 1000);   /* o says why: SKIP without privilege, else ERROR */
+        return;
+    }
     run__hooks_begin(ob);
     rc_engine = engine_run(&eo, groups, c->ngroups, ob->res, &ob->nres, err, sizeof(err));
     run__hooks_end(ob, run__now_ms() - ob->t0_ms);
@@ -158,6 +161,7 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
     run__watch_trace(ob);
     if (rc_engine == 0) {
         run__verdict(ob, o);
+        run__wire_point(ob, o);
         run__watch_keep(ob, o->status == CASE_PASS);
     }
 }
@@ -192,6 +196,8 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
         groups[i].proto = pr.kind;
         groups[i].repeat_n = pr.repeat_n;
         groups[i].repeat_newline = pr.newline;
+        if (pr.kind == PAT_ECHO && c->send_echo[i])
+            groups[i].send_bytes = c->send_echo[i];
         total += groups[i].count;
     }
     if (run__start(&ob, &pr, casedir, &t, o) < 0) {

@@ -60,9 +60,13 @@ int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int
             p++;
         if (!*p)
             break;
-        for (start = p, inq = 0; *p && (inq || !isspace((unsigned char)*p)); p++)
-            if (*p == '"')
-                inq = !inq;
+        /* Words split as target.c splits them: quotes of either kind group. */
+        for (start = p, inq = 0; *p && (inq || !isspace((unsigned char)*p)); p++) {
+            if (inq == '"' && *p == '\\' && p[1])
+                p++;
+            else if ((*p == '"' || *p == '\'') && (!inq || inq == *p))
+                inq = inq ? 0 : *p;
+        }
         wl = (size_t)(p - start);
         if (wl >= sizeof(word))
             return -1;

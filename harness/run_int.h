@@ -18,6 +18,15 @@ struct run_phase_obs {
     double cpu0_s, cpu1_s;
 };
 
+/* What the case's capture showed on its flows (the target's port), after cap_stop. */
+struct run_wire_obs {
+    int analyzed;             /* 1: the fields below are known */
+    char err[512];            /* why the capture could not be analyzed */
+    unsigned nflows, zero_window, resumed_flows, rst, probes;
+    unsigned long long acked_to_clients, bytes_to_clients;
+    char summary[512];        /* cap_summarize's line */
+};
+
 /* Everything observed while a case runs, for the verdict. */
 struct run_obs {
     const struct ec_case *c;
@@ -55,6 +64,7 @@ struct run_obs {
     char pcap_path[4096];
     long packets;
     char watch_note[512];
+    struct run_wire_obs wire;
     int served_after;         /* -1 not tried, 0 failed, 1 served */
     char serve_diag[1024];
     uint64_t seed;
@@ -70,9 +80,18 @@ void run__hooks_end(struct run_obs *ob, double now_ms);
 
 /* run_watch.c: sets up the preload injector for ts (when built); returns 0 or -1 with err (bad spec). */
 int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spec *ts, char *err, size_t errlen);
-/* Starts / stops the packet capture of the case when asked for. */
-void run__watch_cap_begin(struct run_obs *ob, const char *casedir);
+/* Starts the packet capture of the case when asked for. Returns 0, or -1
+ * with o filled when the case cannot run: it asserts on the wire and the
+ * capture was denied (SKIP, "needs CAP_NET_RAW") or failed (ERROR). */
+int run__watch_cap_begin(struct run_obs *ob, const char *casedir, struct case_outcome *o);
+/* Stops the capture and analyzes it (run_wire.c). */
 void run__watch_cap_end(struct run_obs *ob);
+
+/* run_wire.c: analyzes the stopped capture into ob->wire. */
+void run__wire_analyze(struct run_obs *ob);
+/* Points a failed or stalled capturing case's report at its pcap and at the
+ * stall in it: appends the pcap path and cap_summarize's line to o's diag and details. */
+void run__wire_point(const struct run_obs *ob, struct case_outcome *o);
 /* Reads the injector's trace and uses it where the target has no counters. */
 void run__watch_trace(struct run_obs *ob);
 /* Removes a --pcap=stalled capture of a case that passed without stalls. */

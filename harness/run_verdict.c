@@ -323,7 +323,7 @@ static void run__judge_counters(struct run_judge *j)
     if (e->resumptions_min >= 0) {
         if (ob->have_counters && ob->resumptions >= 0) {
             if (ob->resumptions < e->resumptions_min)
-                run__fail(j, 1, NULL, "vacuous: %lld EPOLLOUT resumptions (writes after EAGAIN and EPOLLOUT, from %s), expected at least %d",
+                run__fail(j, 1, NULL, "vacuous: %lld EPOLLOUT resumptions (writes after EAGAIN or a short write and then EPOLLOUT, from %s), expected at least %d",
                           ob->resumptions, ob->src, e->resumptions_min);
         } else {
             run__det(j, "resumptions: not observable (no counters or trace from this target)\n");
@@ -335,6 +335,50 @@ static void run__judge_counters(struct run_judge *j)
         run__det(j, "%s\n", ob->serve_diag);
     if (ob->step_err[0])
         run__fail(j, 0, NULL, "step failed: %s", ob->step_err);
+}
+
+/* On the wire, from the case's capture: a zero window that reopened with
+ * data resuming, RSTs only where expected, bytes ACKed == bytes verified. */
+static void run__judge_wire(struct run_judge *j)
+{
+    static const int stuck[] = { 12, 14, 1, 9, 8, 0 }, rst[] = { 14, 13, 16, 1, 0 },
+                     acked[] = { 10, 17, 2, 1, 0 };
+    const struct run_obs *ob = j->ob;
+    const struct run_wire_obs *w = &ob->wire;
+    const struct case_expect *e = &ob->c->expect;
+    enum case_wire_rst want = case_wire_rst(ob->c);
+    unsigned long long verified = 0;
+    int i;
+
+    if (!ob->c->capture)
+        return;
+    if (!w->analyzed) {
+        if (ob->pcap_path[0] && case_has_wire(ob->c))
+            run__fail(j, 0, NULL, "wire: cannot analyze %s: %s", ob->pcap_path, w->err);
+        else
+            run__det(j, "wire: not observable (%s)\n", ob->pcap_path[0] ? w->err : "no capture");
+        return;
+    }
+    for (i = 0; i < ob->nres; i++)
+        verified += ob->res[i].received;
+    run__det(j, "wire: %u flows, zero-window %u (reopened on %u flows), probes %u, RST %u, "
+             "clients ACKed %llu of %llu bytes sent to them, verified %llu\n", w->nflows, w->zero_window,
+             w->resumed_flows, w->probes, w->rst, w->acked_to_clients, w->bytes_to_clients, verified);
+    if (w->summary[0])
+        run__det(j, "%s\n", w->summary);
+    if (e->wire_zero_window_resumed && w->zero_window == 0)
+        run__fail(j, 1, NULL, "vacuous: no zero window on the wire (%u flows): the reader never closed its window",
+                  w->nflows);
+    else if (e->wire_zero_window_resumed && w->resumed_flows == 0)
+        run__fail(j, 0, stuck, "wire: %u zero-window advertisements, but no flow's data resumed after its "
+                  "window reopened", w->zero_window);
+    if (want == CASE_RST_NO && w->rst > 0)
+        run__fail(j, 0, rst, "wire: %u RST segments (wire_rst = no): a connection was reset", w->rst);
+    else if (want == CASE_RST_YES && w->rst == 0)
+        run__fail(j, 1, NULL, "vacuous: no RST on the wire (wire_rst = yes)");
+    if (e->wire_acked_equals_verified && w->acked_to_clients != verified)
+        run__fail(j, 0, acked, "wire: the clients ACKed %llu bytes but verified %llu", w->acked_to_clients,
+                  verified);
 }
 
 /* The one-line summary of a passing case. */
@@ -349,12 +393,15 @@ static void run__pass_line(const struct run_obs *ob, char *buf, size_t len)
     if (ob->have_counters)
         snprintf(buf + strlen(buf), len - strlen(buf), "; eagain %lld, resumptions %lld (%s)", ob->eagain,
                  ob->resumptions, ob->src);
+    if (ob->c->capture && ob->wire.analyzed)
+        snprintf(buf + strlen(buf), len - strlen(buf), "; wire: zero-window %u, reopened on %u flows, RST %u",
+                 ob->wire.zero_window, ob->wire.resumed_flows, ob->wire.rst);
 }
 
 void run__verdict(const struct run_obs *ob, struct case_outcome *o)
 {
     struct run_judge j = { .ob = ob, .det = o->details, .detlen = sizeof(o->details) };
-    char cls[512];
+    char cls[512], ev[400] = "", tr[420] = "";
     int i, first = -1;
 
     run__det(&j, "seed: %llu (this case: %llu)\n", (unsigned long long)ob->rc->seed, (unsigned long long)ob->seed);
@@ -364,6 +411,7 @@ void run__verdict(const struct run_obs *ob, struct case_outcome *o)
     run__judge_cpu(&j);
     run__judge_rss_probe(&j);
     run__judge_counters(&j);
+    run__judge_wire(&j);
     /* The diagnosis is the real failure that best fits a class the case
      * targets (cross-talk beats loss in a cross-talk case), earliest on ties. */
     for (i = 0; i < j.nf; i++)
@@ -375,11 +423,17 @@ void run__verdict(const struct run_obs *ob, struct case_outcome *o)
         return;
     }
     o->status = CASE_FAIL;
+    /* The injector's trace backs the diagnosis: bug signs (a retry loop on
+     * EAGAIN, MOD dropping EPOLLET...) and the faults it injected. */
+    if (ob->tr.present)
+        trace_evidence(&ob->tr, ev, sizeof(ev));
+    if (ev[0])
+        snprintf(tr, sizeof(tr), " (trace: %.400s)", ev);
     if (first < 0) {
-        snprintf(o->diag, sizeof(o->diag), "%s [seed %llu]", j.f[0].msg, (unsigned long long)ob->rc->seed);
+        snprintf(o->diag, sizeof(o->diag), "%s%s [seed %llu]", j.f[0].msg, tr, (unsigned long long)ob->rc->seed);
         return;
     }
     run__classes(ob->c, &j.f[first], cls, sizeof(cls));
-    snprintf(o->diag, sizeof(o->diag), "%s%s%s%s [seed %llu]", cls, cls[0] ? ": " : "", j.f[first].msg,
+    snprintf(o->diag, sizeof(o->diag), "%s%s%s%s%s [seed %llu]", cls, cls[0] ? ": " : "", j.f[first].msg, tr,
              j.nf > 1 ? " (and more, see result.txt)" : "", (unsigned long long)ob->rc->seed);
 }

@@ -28,13 +28,16 @@ static void run__buf_key(const struct run_obs *ob, const char *spec, const char 
 int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spec *ts, char *err, size_t errlen)
 {
     const char *given = ob->rc->inject_spec ? ob->rc->inject_spec : ob->c->inject;
-    char why[256], spec[3072] = "";
+    char why[256], spec[3072] = "", seeded[sizeof(spec)];
 
     run__buf_key(ob, given, "sndbuf", ob->c->sndbuf, spec, sizeof(spec));
     run__buf_key(ob, given, "rcvbuf", ob->c->rcvbuf, spec, sizeof(spec));
     snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%s", given);
     if (spec[0] && spec[strlen(spec) - 1] == ',')
         spec[strlen(spec) - 1] = '\0';
+    /* The run's seed drives the injected faults too, unless the spec names one. */
+    if (inj_spec_with_seed(spec, ob->seed, seeded, sizeof(seeded)) == 0)
+        memcpy(spec, seeded, sizeof(spec));
 
     if (!ob->rc->inject_so)
         return 0;
@@ -77,18 +80,26 @@ void run__watch_trace(struct run_obs *ob)
     ob->src = "trace";
 }
 
-void run__watch_cap_begin(struct run_obs *ob, const char *casedir)
+int run__watch_cap_begin(struct run_obs *ob, const char *casedir, struct case_outcome *o)
 {
     char err[256];
     int denied = 0;
 
     if (!ob->c->capture && !ob->rc->pcap)
-        return;
+        return 0;
     snprintf(ob->pcap_path, sizeof(ob->pcap_path), "%.3900s/%.64s.pcap", casedir, ob->c->name);
     ob->cap = cap_start("lo", &ob->t->port, 1, ob->rc->snaplen, ob->pcap_path, &denied, err, sizeof(err));
-    if (!ob->cap)
-        snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
-                 "capture: %s: %.200s\n", denied ? "not permitted (needs CAP_NET_RAW)" : "failed", err);
+    if (ob->cap)
+        return 0;
+    snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+             "capture: %s: %.200s\n", denied ? "not permitted (needs CAP_NET_RAW)" : "failed", err);
+    ob->pcap_path[0] = '\0';
+    if (!ob->c->capture || !case_has_wire(ob->c))
+        return 0;             /* the case runs uncaptured; the report says why */
+    o->status = denied ? CASE_SKIP : CASE_ERROR;
+    snprintf(o->diag, sizeof(o->diag), "%s to check its wire assertions (capture: %.300s)",
+             denied ? "needs CAP_NET_RAW" : "capture failed", err);
+    return -1;
 }
 
 void run__watch_cap_end(struct run_obs *ob)
@@ -99,6 +110,7 @@ void run__watch_cap_end(struct run_obs *ob)
     ob->cap = NULL;
     snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
              "capture: %ld packets in %.300s (edgecase pcap FILE analyzes it)\n", ob->packets, ob->pcap_path);
+    run__wire_analyze(ob);
 }
 
 void run__watch_keep(struct run_obs *ob, int passed)

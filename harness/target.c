@@ -58,14 +58,16 @@ void target__sleep_ms(int ms)
 }
 
 /* Splits cmd into words in out (one NUL after each word) and points argv at them.
- * Spaces separate words; double quotes group (\" and \\ escape inside them);
- * "{port}" is replaced anywhere. Returns the word count, or -1 with err. */
+ * Spaces separate words; double quotes group (\" and \\ escape inside them),
+ * single quotes group literally as in sh (no escapes inside); "{port}" is
+ * replaced anywhere. Returns the word count, or -1 with err. */
 static int target__split(const char *cmd, int port, char *out, size_t outlen, char **argv,
                          char *err, size_t errlen)
 {
     char portstr[16];
     size_t o = 0, plen = (size_t)snprintf(portstr, sizeof(portstr), "%d", port);
-    int argc = 0, inword = 0, quoted = 0;
+    int argc = 0, inword = 0;
+    char quoted = 0;          /* the open quote character, or 0 */
 
     for (const char *p = cmd;; p++) {
         if (*p == '\0' || (!quoted && *p == ' ')) {
@@ -83,11 +85,11 @@ static int target__split(const char *cmd, int port, char *out, size_t outlen, ch
             argv[argc++] = out + o;
             inword = 1;
         }
-        if (*p == '"') {
-            quoted = !quoted;
+        if ((*p == '"' || *p == '\'') && (!quoted || quoted == *p)) {
+            quoted = quoted ? 0 : *p;
             continue;
         }
-        if (quoted && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
+        if (quoted == '"' && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
             p++;
         if (strncmp(p, "{port}", 6) == 0) {
             if (o + plen >= outlen)
@@ -102,7 +104,8 @@ static int target__split(const char *cmd, int port, char *out, size_t outlen, ch
         out[o++] = *p;
     }
     if (quoted) {
-        snprintf(err, errlen, "target command has an unbalanced double quote: %s", cmd);
+        snprintf(err, errlen, "target command has an unbalanced %s quote: %s", quoted == '"' ? "double" : "single",
+                 cmd);
         return -1;
     }
     if (argc == 0) {

@@ -1,7 +1,9 @@
 #!/bin/sh
 # cap_tshark.sh: our analyzer's tcp.analysis counts must equal tshark's, flag by flag and flow by
 # flow. Compares the FILEs given, or else the captures tests/check_cap writes into a private
-# folder (with check_netns's; live ones only as root), plus any results/latest/*/*.pcap of a past run.
+# folder (with check_netns's; live ones only as root), those of the capture cases tests/check_wire
+# runs (root only; rerun here into the private folder, since tests/wire-pcaps/ may be being
+# written by a parallel check_wire), plus any results/latest/*/*.pcap of a past run.
 # Exit 0 pass, 1 mismatch, 77 skip (no tshark, or nothing to compare), 99 tool error.
 top=${EC_TOP_BUILDDIR:-.}
 tool=$top/harness/edgecase-pcap
@@ -10,13 +12,16 @@ command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed"; exit 7
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 if [ $# -eq 0 ]; then
-    for t in check_cap check_netns; do
+    mkdir "$tmp/wire" || exit 99
+    for t in check_cap check_netns check_wire; do
         [ -x "$top/tests/$t" ] || continue
-        EC_CAP_DIR=$tmp CK_VERBOSITY=silent "$top/tests/$t" >"$tmp/check.out" 2>&1
+        dir=$tmp
+        [ $t = check_wire ] && dir=$tmp/wire
+        EC_CAP_DIR=$dir CK_VERBOSITY=silent "$top/tests/$t" >"$tmp/check.out" 2>&1
         rc=$?
         [ $rc = 0 ] || [ $rc = 77 ] || { cat "$tmp/check.out"; echo "ERROR: $t exit $rc"; exit 99; }
     done
-    set -- "$tmp"/cap-*.pcap "$top"/results/latest/*/*.pcap
+    set -- "$tmp"/cap-*.pcap "$tmp"/wire/*/*/*.pcap "$top"/results/latest/*/*.pcap
 fi
 
 # tcp.analysis flags, named as in our JSON; rst is tcp.flags.reset.

@@ -255,6 +255,36 @@ START_TEST(t_summary)
 }
 END_TEST
 
+/* A server that stops writing with nothing in flight shows no TCP stall; the
+ * summary still says when its data stopped and how long the capture went on. */
+START_TEST(t_summary_stopped)
+{
+    struct cap_report r;
+    struct synth s;
+    char path[4096], line[512], err[512];
+
+    cap_test_path(path, sizeof path, "stopped-eth4");
+    ck_assert_msg(synth_open(&s, path, DLT_EN10MB, 4) == 0, "cannot write %s", path);
+    handshake(&s, 7);
+    for (uint32_t i = 0; i < 3; i++) {
+        synth_seg(&s, 1, SYN_PSH | SYN_ACK, 5001 + i * 1000, 1011, 512, 1000, -1, 100);
+        synth_seg(&s, 0, SYN_ACK, 1011, 6001 + i * 1000, 512, 0, -1, 100);
+    }
+    /* The client waits 2 s for more, then gives up with a FIN. */
+    synth_seg(&s, 0, SYN_FIN | SYN_ACK, 1011, 8001, 512, 0, -1, 2000000);
+    synth_close(&s);
+    ck_assert_msg(cap_analyze(path, 0, 200, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(r.nflows, 1);
+    ck_assert_uint_eq(r.flows[0].nstalls, 0);
+    ck_assert_double_eq_tol(r.flows[0].last_data_s[1], 0.0009, 0.00005);
+    ck_assert_double_eq_tol(r.duration_s, 2.0010, 0.00005);
+    cap_report_free(&r);
+    ck_assert_int_eq(cap_summarize(path, 200, line, sizeof line), 0);
+    ck_assert_msg(strstr(line, "no stall over 200 ms; data 127.0.0.1:5000>127.0.0.1:40312 stopped at 0.001 s, "
+                  "capture ends at 2.001 s"), "summary (%s): %s", path, line);
+}
+END_TEST
+
 /* The same port pair used twice: a new SYN with another ISN is a new flow. */
 START_TEST(t_port_reuse)
 {
@@ -351,6 +381,7 @@ static Suite *cap_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, t_scenario, 0, (int)(sizeof scenarios / sizeof scenarios[0]));
     tcase_add_test(tc, t_summary);
+    tcase_add_test(tc, t_summary_stopped);
     tcase_add_test(tc, t_port_reuse);
     suite_add_tcase(s, tc);
     tc = tcase_create("framing");

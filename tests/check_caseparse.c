@@ -139,7 +139,49 @@ static const struct bad_case {
       "0123456789012345678901234567890123456789012345678901234567890123456789"
       "0123456789012345678901234567890123456789012345678901234567890123456789\n",
       "f.case:2: inject: value longer than 255 characters" },
+    { "[clients]\n[expect]\nwire_zero_window_resumed = sure\n",
+      "f.case:3: wire_zero_window_resumed: bad value 'sure' (expected yes or no)" },
+    { "[clients]\n[expect]\nwire_acked_equals_verified = 2\n",
+      "f.case:3: wire_acked_equals_verified: bad value '2'" },
+    { "[clients]\n[expect]\nwire_rst = sometimes\n", "f.case:3: wire_rst: bad value 'sometimes' (expected no, yes or any)" },
+    { "[clients]\n[expect]\nwire_rst = no\nwire_rst = any\n", "f.case:4: key 'wire_rst' given twice in [expect]" },
+    { "[clients]\n[expect]\nalive = yes\nwire_rst = any\nwire_zero_window_resumed = yes\n",
+      "f.case:4: wire_* assertions need capture = yes in [target]" },
+    { "[target]\ncapture = yes\n[clients]\nreset_after = 1k\n[expect]\nwire_acked_equals_verified = yes\n"
+      "wire_rst = no\n", "f.case:7: wire_rst = no, but [clients] #1 resets (reset_after)" },
+    { "[clients]\nsend_echo = 0\n", "f.case:2: send_echo: bad value '0'" },
+    { "[clients]\nsend_echo = 1k\nsend_echo = 2k\n", "f.case:3: key 'send_echo' given twice in [clients]" },
 };
+
+/* The wire assertions and their defaults: RST forbidden unless a client resets on purpose. */
+START_TEST(t_wire)
+{
+    static const char text[] =
+        "[target]\ncapture = yes\n[clients]\nsend = 1\nsend_echo = 350k\n[clients]\n[expect]\n"
+        "wire_zero_window_resumed = yes\nwire_acked_equals_verified = yes\n";
+    struct ec_case c;
+    char err[512] = "";
+
+    ck_assert_msg(case_parse_text(text, "w.case", &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(c.expect.wire_zero_window_resumed, 1);
+    ck_assert_int_eq(c.expect.wire_acked_equals_verified, 1);
+    ck_assert_int_eq(c.expect.wire_rst, CASE_RST_DEFAULT);
+    ck_assert_int_eq(case_wire_rst(&c), CASE_RST_NO);
+    ck_assert_int_eq(case_has_wire(&c), 1);
+    ck_assert_uint_eq(c.send_echo[0], 350 * 1024);
+    ck_assert_uint_eq(c.send_echo[1], 0);
+    ck_assert_uint_eq(c.groups[0].send_bytes, 1);
+    c.groups[1].reset_after = 10;
+    ck_assert_int_eq(case_wire_rst(&c), CASE_RST_ANY);
+    ck_assert_msg(case_parse_text("[target]\ncapture = yes\n[clients]\n[expect]\nwire_rst = yes\n", "w.case", &c,
+                                  err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(case_wire_rst(&c), CASE_RST_YES);
+    ck_assert_int_eq(case_has_wire(&c), 1);
+    ck_assert_msg(case_parse_text("[target]\ncapture = yes\n[clients]\n", "w.case", &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(case_has_wire(&c), 0);
+    ck_assert_int_eq(case_wire_rst(&c), CASE_RST_NO);
+}
+END_TEST
 
 START_TEST(t_bad)
 {
@@ -189,6 +231,9 @@ static const struct expand_case {
     { "srv --listen 127.0.0.1:{port} --proto {proto} --sndbuf={sndbuf}", "repeat:20000", 4096, 0,
       "srv --listen 127.0.0.1:5555 --proto repeat:20000 --sndbuf=4096" },
     { "  sh  -c \"exec srv {port}\"  ", "echo", 0, 0, "sh -c \"exec srv 5555\"" },
+    /* Single quotes group a word too, so its spaces do not split it or drop it. */
+    { "sh -c 'exec srv {port}  --proto {proto}' x", "echo", 0, 0, "sh -c 'exec srv 5555  --proto echo' x" },
+    { "sh -c 'say \"hi there\"' --sndbuf={sndbuf}", "echo", 0, 0, "sh -c 'say \"hi there\"'" },
 };
 
 START_TEST(t_expand)
@@ -216,6 +261,7 @@ static Suite *caseparse_suite(void)
 
     tcase_add_test(tc, t_good);
     tcase_add_test(tc, t_defaults);
+    tcase_add_test(tc, t_wire);
     tcase_add_loop_test(tc, t_bad, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, t_missing_file);
     tcase_add_test(tc, t_catalogue);

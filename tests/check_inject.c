@@ -128,9 +128,32 @@ START_TEST(t_slow_reader)
     trace_describe(&t, d, sizeof(d));
     ck_assert_msg(t.bytes_written == ij_slow.total, "bytes_written %llu: %s", (unsigned long long)t.bytes_written, d);
     ck_assert_msg(t.eagain_real > 0 && t.epollout_real > 0 && t.resumptions > 0, "no EAGAIN/EPOLLOUT cycle: %s", d);
-    ck_assert_msg(t.resumptions <= t.eagain_real, "more resumptions than EAGAIN: %s", d);
+    /* It writes until EAGAIN, so a short write is followed by EAGAIN: one wait, one resumption. */
+    ck_assert_msg(t.resumptions <= t.eagain_real, "more resumptions than EAGAIN (counted twice?): %s", d);
     ck_assert_msg(t.spin_writes == 0, "a correct server spun: %s", d);
     ck_assert_msg(t.write_calls > 16, "too few writes: %s", d);
+    ij_cleanup(&c);
+}
+END_TEST
+
+/* A server that waits for EPOLLOUT right after a short write (the seed's
+ * way) never sees EAGAIN, yet it resumes: each wait counts once. */
+START_TEST(t_short_wait)
+{
+    struct ij c;
+    struct trace_totals t;
+    struct iu_result r;
+    char d[1024];
+    ij_start(&c, "shortwait", "sndbuf=4096");
+    ck_assert_int_eq(iu_transfer(c.p.port, &ij_slow, &r), 0);
+    ij_expect_exact("short wait", &ij_slow, &r, c.trace);
+    ij_end(&c, &t);
+    trace_describe(&t, d, sizeof(d));
+    /* Counting only after EAGAIN would give at most eagain_real. */
+    ck_assert_msg(t.resumptions > t.eagain_real, "resumptions after short writes not counted: %s", d);
+    ck_assert_msg(t.resumptions <= t.short_writes + t.eagain_real, "a wait counted twice: %s", d);
+    ck_assert_msg(t.resumptions <= t.epollout_real + t.epollout_synth, "more resumptions than EPOLLOUT: %s", d);
+    ck_assert_msg(t.spin_writes == 0, "a correct server spun: %s", d);
     ij_cleanup(&c);
 }
 END_TEST
@@ -147,6 +170,7 @@ static const struct {
     {"correct", "sndbuf=4096,short=0.2,eagain=0.2,eintr=0.1,seed=5", 1, 1, 1},
     {"oneshot", "sndbuf=4096,short=0.2,eagain=0.2,eintr=0.1,seed=6", 1, 1, 1},
     {"lt", "sndbuf=4096,short=0.2,eagain=0.2,seed=7", 1, 1, 0},
+    {"shortwait", "sndbuf=4096,short=0.2,eagain=0.2,eintr=0.1,seed=8", 1, 1, 1},
 };
 
 START_TEST(t_faults)
@@ -349,6 +373,35 @@ START_TEST(t_describe)
 }
 END_TEST
 
+/* The evidence a failed case's diagnosis cites: bug signs only above their
+ * thresholds (a correct server's few extra writes are not cited), then the faults. */
+START_TEST(t_evidence)
+{
+    struct trace_totals t = {.present = 1, .spin_writes = 48213, .spin_nowait = 48000, .mod_dropped_et = 3};
+    char d[1024];
+    ck_assert_int_eq(trace_evidence(&t, d, sizeof(d)), 2);
+    ck_assert_msg(strstr(d, "write after EAGAIN with no EPOLLOUT: 48213 times"), "%s", d);
+    ck_assert_msg(strstr(d, "MOD dropped EPOLLET 3 times") && d[strlen(d) - 1] != ' ', "%s", d);
+    struct trace_totals ok = {.present = 1, .spin_writes = 40, .spin_nowait = 0, .reg_lt_out = 1,
+                              .epollout_lt_idle = 3, .short_injected = 7, .eintr_injected = 2};
+    ck_assert_int_eq(trace_evidence(&ok, d, sizeof(d)), 0);
+    ck_assert_str_eq(d, "injected 7 short writes, 2 EINTR");
+    struct trace_totals none = {.present = 0};
+    ck_assert_int_eq(trace_evidence(&none, d, sizeof(d)), 0);
+    ck_assert_str_eq(d, "");
+    char sp[64];
+    ck_assert_int_eq(inj_spec_with_seed("short=0.3", 9, sp, sizeof(sp)), 0);
+    ck_assert_str_eq(sp, "short=0.3,seed=9");
+    ck_assert_int_eq(inj_spec_with_seed("", 9, sp, sizeof(sp)), 0);
+    ck_assert_str_eq(sp, "seed=9");
+    ck_assert_int_eq(inj_spec_with_seed("seed=4,short=0.3", 9, sp, sizeof(sp)), 0);
+    ck_assert_str_eq(sp, "seed=4,short=0.3");
+    ck_assert_int_eq(inj_spec_with_seed("eagain=0.1,seed=4", 9, sp, sizeof(sp)), 0);
+    ck_assert_str_eq(sp, "eagain=0.1,seed=4");
+    ck_assert_int_eq(inj_spec_with_seed("short=0.3", 9, sp, 8), -1);
+}
+END_TEST
+
 /* A target that starts another (a shell running the server; dash uses vfork,
  * which runs no fork handlers, so forks may stay 0) keeps one
  * trace: the exec'd process attaches instead of truncating it. */
@@ -430,10 +483,12 @@ int main(void)
     ij_case(s, "spec_good", t_spec_good, 0);
     ij_case(s, "bad_spec_exits", t_bad_spec_exits, NELEM(ij_bad));
     ij_case(s, "describe", t_describe, 0);
+    ij_case(s, "evidence", t_evidence, 0);
     ij_case(s, "absent", t_absent, 0);
     ij_case(s, "loads", t_loads, 0);
     ij_case(s, "sndbuf", t_sndbuf, 0);
     ij_case(s, "slow_reader", t_slow_reader, 0);
+    ij_case(s, "short_wait", t_short_wait, 0);
     ij_case(s, "faults", t_faults, NELEM(ij_faults));
     ij_case(s, "ignore_return", t_ignore_return, 0);
     ij_case(s, "spin", t_spin, 0);

@@ -287,6 +287,26 @@ START_TEST(t_argv_env)
 }
 END_TEST
 
+/* Single quotes group as in sh: literally, with double quotes and backslashes kept inside. */
+START_TEST(t_single_quotes)
+{
+    char err[1024], want[256], got[1024];
+    struct target t;
+    struct target_spec s = spec_for("sh -c 'printf \"%s|\" \"$0\" \"$@\" >&2; exit 3' "
+                                    "'arg 0' 'a \"b\"  c\\d' \"it's\" x'{port}'y", 5000);
+
+    ck_assert_int_eq(target_start(&t, &s, err, sizeof(err)), -1);
+    ck_assert_msg(strncmp(err, "target exited with status 3 ", 28) == 0, "err = '%s'", err);
+    slurp(t.err_path, got, sizeof(got));
+    snprintf(want, sizeof(want), "arg 0|a \"b\"  c\\d|it's|x%dy|", s.port);
+    ck_assert_str_eq(got, want);
+    s.cmd = "sh -c 'unbalanced";
+    ck_assert_int_eq(target_start(&t, &s, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "unbalanced single quote") != NULL, "err = '%s'", err);
+    cleanup();
+}
+END_TEST
+
 /* A descriptor the harness left inheritable does not reach the target; stdin is /dev/null. */
 START_TEST(t_no_fd_leak)
 {
@@ -580,6 +600,7 @@ int main(void)
     ADD("crash_before_listen", t_crash_before_listen);
     ADD("not_found", t_not_found);
     ADD("argv_env", t_argv_env);
+    ADD("single_quotes", t_single_quotes);
     ADD("no_fd_leak", t_no_fd_leak);
     ADD("freeze", t_freeze_resume);
     ADD("cpu", t_cpu_sample);

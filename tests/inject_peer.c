@@ -23,7 +23,8 @@ enum peer_mode {
     PEER_SPIN,        /* retries write() in a loop on EAGAIN (bug class 3) */
     PEER_LT,          /* correct, but EPOLLIN|EPOLLOUT level-triggered (bug class 4) */
     PEER_ONESHOT,     /* correct ET with EPOLLONESHOT, re-armed by MOD after each event */
-    PEER_DROPET       /* like oneshot, but the re-arming MOD forgets EPOLLET (bug class 12) */
+    PEER_DROPET,      /* like oneshot, but the re-arming MOD forgets EPOLLET (bug class 12) */
+    PEER_SHORTWAIT    /* correct ET, but waits for EPOLLOUT after a short write (the seed's way) */
 };
 
 struct peer_conn {
@@ -37,7 +38,7 @@ static enum peer_mode peer_mode;
 static int peer_epfd;
 
 static const char peer_usage[] =
-    "usage: inject_peer [--mode correct|ignore|spin|lt|oneshot|dropet] [--max-seconds N]\n"
+    "usage: inject_peer [--mode correct|ignore|spin|lt|oneshot|dropet|shortwait] [--max-seconds N]\n"
     "Echo server on 127.0.0.1:0; prints 'listening on 127.0.0.1:PORT' and, for\n"
     "every connection, 'sndbuf N' (SO_SNDBUF as the server sees it). Exits after\n"
     "--max-seconds (default 60) whatever happens.\n";
@@ -53,7 +54,7 @@ static void peer_close(int fd)
 static uint32_t peer_events(int fd, int initial)
 {
     switch (peer_mode) {
-    case PEER_CORRECT: case PEER_IGNORE: case PEER_SPIN:
+    case PEER_CORRECT: case PEER_IGNORE: case PEER_SPIN: case PEER_SHORTWAIT:
         return EPOLLIN | EPOLLOUT | EPOLLET;
     case PEER_LT:
         return EPOLLIN | EPOLLOUT;
@@ -107,6 +108,10 @@ static int peer_flush(int fd)
         if (w < 0)
             return -1;
         c->off += (size_t)w;
+        if (peer_mode == PEER_SHORTWAIT && c->off < at) {
+            c->blocked = 1; /* short: the socket is full, wait for EPOLLOUT */
+            return 0;
+        }
     }
     c->off = c->len = 0;
     c->blocked = 0;
@@ -223,7 +228,7 @@ static int peer_parse(int argc, char **argv, int *max_s)
     static const struct option opts[] = {
         {"mode", required_argument, NULL, 'm'}, {"max-seconds", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    static const char *const names[] = {"correct", "ignore", "spin", "lt", "oneshot", "dropet"};
+    static const char *const names[] = {"correct", "ignore", "spin", "lt", "oneshot", "dropet", "shortwait"};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'h') {

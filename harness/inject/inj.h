@@ -55,7 +55,8 @@ struct inj_fd {
     uint32_t ordinal;             /* accept ordinal; 0 = not a connection */
     uint8_t is_epoll;
     uint8_t after_eagain;         /* the last write ended in EAGAIN (real or injected) */
-    uint8_t out_since;            /* an EPOLLOUT was delivered since that EAGAIN */
+    uint8_t full;                 /* found full (EAGAIN or a short write), no write succeeded since */
+    uint8_t out_since;            /* an EPOLLOUT was delivered since it was last found full */
     uint8_t held;                 /* injected fullness: writes get EAGAIN until EPOLLOUT */
     uint8_t pending;              /* in the synthetic-EPOLLOUT list */
     uint8_t registered, armed;    /* epoll registration (latest set only) */

@@ -230,7 +230,7 @@ static void inj_note_real(int epfd, const struct epoll_event *ev, int n)
         if (ev[i].events & EPOLLOUT) {
             inj__ctr(fd, TC_EPOLLOUT_REAL, 1);
             inj__event(fd, TE_EPOLLOUT_REAL, ev[i].events);
-            if (!(st->reg_events & EPOLLET) && !st->after_eagain && !st->held)
+            if (!(st->reg_events & EPOLLET) && !st->full && !st->held)
                 inj__ctr(fd, TC_EPOLLOUT_LT_IDLE, 1);
             st->out_since = 1;
             inj_unhold_locked(fd);

@@ -31,7 +31,7 @@ static void inj_on_accept(int fd)
     inj__epoll_forget(fd); /* a stale state if the old fd was closed behind our back */
     struct inj_fd *st = &inj_fds[fd];
     st->is_epoll = 0;
-    st->after_eagain = st->out_since = st->held = 0;
+    st->after_eagain = st->full = st->out_since = st->held = 0;
     st->spin_logged = 0;
     st->held_spins = 0;
     uint32_t ord = inj__next_ordinal();

@@ -6,6 +6,18 @@
 #include <string.h>
 #include <sys/sendfile.h>
 
+/* The socket was just found full: by EAGAIN (eagain=1, which also starts a
+ * spin watch) or by a short write. The wait for EPOLLOUT starts (again). */
+static void inj_mark_full(struct inj_fd *st, int eagain)
+{
+    st->full = 1;
+    st->out_since = 0;
+    if (eagain) {
+        st->after_eagain = 1;
+        st->eagain_gen = atomic_load_explicit(&inj_wait_gen, memory_order_relaxed);
+    }
+}
+
 /* Decides what happens before a write of len bytes on connection fd.
  * Returns -1 with errno set when the call must fail without sending, else 0
  * with *allow the bytes it may send (less than len for an injected short). */
@@ -23,9 +35,7 @@ static int inj_write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
     }
     if (st->held) {
         if (++st->held_spins <= INJ_HOLD_MAX_SPINS || !st->after_eagain) {
-            st->after_eagain = 1;
-            st->out_since = 0;
-            st->eagain_gen = atomic_load_explicit(&inj_wait_gen, memory_order_relaxed);
+            inj_mark_full(st, 1);
             inj__ctr(fd, TC_EAGAIN_INJ, 1);
             inj__event(fd, TE_EAGAIN_INJ, (int64_t)len);
             errno = EAGAIN;
@@ -46,9 +56,7 @@ static int inj_write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
     if (!inj_faults)
         return 0;
     if (inj__chance(fd, inj_spec.eagain_p)) {
-        st->after_eagain = 1;
-        st->out_since = 0;
-        st->eagain_gen = atomic_load_explicit(&inj_wait_gen, memory_order_relaxed);
+        inj_mark_full(st, 1);
         inj__ctr(fd, TC_EAGAIN_INJ, 1);
         inj__event(fd, TE_EAGAIN_INJ, (int64_t)len);
         inj__hold(fd);
@@ -60,14 +68,18 @@ static int inj_write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
     return 0;
 }
 
-/* Counts the outcome of a write-family call that asked for len bytes. */
+/* Counts the outcome of a write-family call that asked for len bytes.
+ * A resumption is a write that succeeds after the socket was found full (by
+ * EAGAIN or by a short write) and an EPOLLOUT came: once per wait, so the
+ * short-then-EAGAIN pattern of a write-until-EAGAIN loop counts one, and a
+ * server that waits for EPOLLOUT right after a short write (never seeing
+ * EAGAIN) counts too. A write that succeeds with no EPOLLOUT ends the wait
+ * uncounted. */
 static void inj_write_post(int fd, struct inj_fd *st, size_t len, size_t allow, ssize_t rc, int err)
 {
     if (rc < 0) {
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            st->after_eagain = 1;
-            st->out_since = 0;
-            st->eagain_gen = atomic_load_explicit(&inj_wait_gen, memory_order_relaxed);
+            inj_mark_full(st, 1);
             inj__ctr(fd, TC_EAGAIN_REAL, 1);
             inj__event(fd, TE_EAGAIN_REAL, (int64_t)len);
         }
@@ -75,17 +87,19 @@ static void inj_write_post(int fd, struct inj_fd *st, size_t len, size_t allow, 
     }
     inj__ctr(fd, TC_WRITE_CALLS, 1);
     inj__ctr(fd, TC_BYTES_WRITTEN, (uint64_t)rc);
-    if (st->after_eagain) {
-        if (st->out_since) {
-            inj__ctr(fd, TC_RESUMPTIONS, 1);
-            inj__event(fd, TE_RESUME, rc);
-        }
-        st->after_eagain = 0;
-        st->spin_logged = 0;
+    if (len == 0)
+        return; /* says nothing about the socket's room */
+    if (st->full && st->out_since) {
+        inj__ctr(fd, TC_RESUMPTIONS, 1);
+        inj__event(fd, TE_RESUME, rc);
     }
+    st->full = 0;
+    st->after_eagain = 0;
+    st->spin_logged = 0;
     if ((size_t)rc >= len)
         return;
     inj__ctr(fd, TC_SHORT_WRITES, 1);
+    inj_mark_full(st, 0);
     if (allow < len && (size_t)rc == allow) {
         inj__ctr(fd, TC_SHORT_INJ, 1);
         inj__event(fd, TE_SHORT_INJ, rc);

@@ -26,7 +26,7 @@ struct trace_totals {
     uint64_t bytes_written, write_calls, short_writes;
     uint64_t eagain_real, eagain_injected;
     uint64_t epollout_real, epollout_synth;
-    uint64_t resumptions;         /* write OK after EAGAIN and a following EPOLLOUT */
+    uint64_t resumptions;         /* write OK after found full (EAGAIN or short) and a following EPOLLOUT; once per wait */
     uint64_t spin_writes;         /* write retried after EAGAIN with no EPOLLOUT between */
     uint64_t eintr_injected;
     uint64_t reg_et, reg_lt, reg_oneshot;  /* registrations seen, by mode */
@@ -70,6 +70,21 @@ int inj_spec_validate(const char *spec, char *err, size_t errlen);
  * "MOD dropped EPOLLET 3 times", "EPOLLOUT registered level-triggered 5 times"),
  * then a short summary of the counts. */
 void trace_describe(const struct trace_totals *t, char *buf, size_t len);
+
+/* Writes into buf (always terminated) only the trace's evidence for a failed
+ * case's one-line diagnosis: the signs of a bug ("write after EAGAIN with no
+ * EPOLLOUT: 48213 times" for a retry loop, MOD dropping EPOLLET or EPOLLOUT,
+ * level-triggered EPOLLOUT waking for nothing, an injected hold abandoned),
+ * then the faults the injector made ("injected 302 short writes, 375 EAGAIN,
+ * 225 EINTR"). Returns the number of bug signs (0 also when only faults were
+ * listed, or when buf is empty). Thresholds keep a correct server's occasional
+ * extra write out of it. */
+int trace_evidence(const struct trace_totals *t, char *buf, size_t len);
+
+/* Copies spec into out, appending ",seed=S" (or "seed=S" to an empty spec)
+ * when spec names no seed, so a harness run's seed also drives the injected
+ * faults. Returns 0, or -1 when out is too small. */
+int inj_spec_with_seed(const char *spec, uint64_t seed, char *out, size_t len);
 
 /* Writes a human-readable dump of the trace (header, live connections, ring of
  * the last events with timestamps) to out. Returns 0, or -1 with err. */

@@ -203,6 +203,72 @@ void trace_describe(const struct trace_totals *t, char *buf, size_t len)
               t->resumptions, t->eintr_injected);
 }
 
+/* Retries with no epoll_wait between, and idle level-triggered wake-ups,
+ * below these are a correct server's occasional extra call, not evidence. */
+#define TRACE_EV_SPIN_MIN 100
+#define TRACE_EV_LT_IDLE_MIN 100
+
+int trace_evidence(const struct trace_totals *t, char *buf, size_t len)
+{
+    size_t off = 0;
+    int signs = 0;
+    if (len == 0)
+        return 0;
+    buf[0] = '\0';
+    if (!t->present)
+        return 0;
+    if (t->spin_nowait >= TRACE_EV_SPIN_MIN) {
+        trace_cat(buf, len, &off, "write after EAGAIN with no EPOLLOUT: %" PRIu64 " times (%" PRIu64
+                  " with no epoll_wait between); ", t->spin_writes, t->spin_nowait);
+        signs++;
+    }
+    if (t->mod_dropped_et) {
+        trace_cat(buf, len, &off, "MOD dropped EPOLLET %" PRIu64 " times; ", t->mod_dropped_et);
+        signs++;
+    }
+    if (t->mod_dropped_out) {
+        trace_cat(buf, len, &off, "MOD dropped EPOLLOUT with output pending %" PRIu64 " times; ",
+                  t->mod_dropped_out);
+        signs++;
+    }
+    if (t->reg_lt_out && t->epollout_lt_idle >= TRACE_EV_LT_IDLE_MIN) {
+        trace_cat(buf, len, &off, "EPOLLOUT registered level-triggered, %" PRIu64 " wake-ups with nothing to write; ",
+                  t->epollout_lt_idle);
+        signs++;
+    }
+    if (t->hold_spin_releases) {
+        trace_cat(buf, len, &off, "injected EAGAIN given up after %d retries with no wait: %" PRIu64 " times; ",
+                  INJ_HOLD_MAX_SPINS, t->hold_spin_releases);
+        signs++;
+    }
+    const char *sep = "injected ";
+    if (t->short_injected) {
+        trace_cat(buf, len, &off, "%s%" PRIu64 " short writes", sep, t->short_injected);
+        sep = ", ";
+    }
+    if (t->eagain_injected) {
+        trace_cat(buf, len, &off, "%s%" PRIu64 " EAGAIN", sep, t->eagain_injected);
+        sep = ", ";
+    }
+    if (t->eintr_injected)
+        trace_cat(buf, len, &off, "%s%" PRIu64 " EINTR", sep, t->eintr_injected);
+    /* Bug signs end in "; ": drop that when nothing follows. */
+    if (off >= 2 && buf[off - 1] == ' ' && buf[off - 2] == ';')
+        buf[off - 2] = '\0';
+    return signs;
+}
+
+int inj_spec_with_seed(const char *spec, uint64_t seed, char *out, size_t len)
+{
+    int n;
+    /* A key is at the start or after a comma (the parser allows no spaces). */
+    if (strncmp(spec, "seed=", 5) == 0 || strstr(spec, ",seed=") != NULL)
+        n = snprintf(out, len, "%s", spec);
+    else
+        n = snprintf(out, len, "%s%sseed=%" PRIu64, spec, spec[0] ? "," : "", seed);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 static const char *const trace_ev_names[TE_COUNT] = {
     [TE_NONE] = "none", [TE_ACCEPT] = "accept", [TE_CLOSE] = "close",
     [TE_EAGAIN_REAL] = "eagain", [TE_EAGAIN_INJ] = "eagain-injected",
