@@ -75,6 +75,10 @@ extern int inj_ready;             /* constructor done */
 extern int inj_faults;            /* short or eagain faults are on */
 extern struct inj_fd inj_fds[INJ_MAX_FD];
 extern pthread_mutex_t inj_lock;
+/* Set at the first accepted connection. EINTR on epoll and accept starts
+ * only then: a server must get to listen and serve before a storm, or a
+ * target that dies on EINTR would look like one that never started. */
+extern _Atomic int inj_serving;
 extern _Atomic int inj_npending;  /* fds waiting for a synthetic EPOLLOUT */
 extern _Atomic uint64_t inj_wait_gen; /* epoll waits returned so far, all threads */
 extern __thread int inj_busy __attribute__((tls_model("initial-exec")));

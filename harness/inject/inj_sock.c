@@ -14,10 +14,13 @@ static int inj_getbuf(int fd, int opt)
     return v;
 }
 
+_Atomic int inj_serving;
+
 /* Makes a freshly accepted fd a tracked connection: buffers set before the
  * server sees it, a new ordinal, a clean slot. */
 static void inj_on_accept(int fd)
 {
+    atomic_store(&inj_serving, 1);
     if (fd >= INJ_MAX_FD) {
         inj__note_untracked();
         return;
@@ -45,7 +48,8 @@ static void inj_on_accept(int fd)
 /* EINTR on accept targets the listener, the one non-connection fault. */
 static int inj_accept_eintr(int lfd)
 {
-    if (!(inj_spec.eintr_calls & INJ_CALL_ACCEPT) || !inj__chance(lfd, inj_spec.eintr_p))
+    if (!(inj_spec.eintr_calls & INJ_CALL_ACCEPT) || !atomic_load(&inj_serving) ||
+        !inj__chance(lfd, inj_spec.eintr_p))
         return 0;
     inj__ctr(lfd, TC_EINTR_INJ, 1);
     inj__event(lfd, TE_EINTR_INJ, 0);

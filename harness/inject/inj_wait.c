@@ -65,7 +65,8 @@ static int inj_wait(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, i
 {
     if (INJ_BYPASS() || max <= 0)
         return inj_real_wait(kind, epfd, ev, max, tmo_ns, ss);
-    if ((inj_spec.eintr_calls & INJ_CALL_EPOLL) && inj__chance(epfd, inj_spec.eintr_p)) {
+    if ((inj_spec.eintr_calls & INJ_CALL_EPOLL) && atomic_load(&inj_serving) &&
+        inj__chance(epfd, inj_spec.eintr_p)) {
         inj__ctr(epfd, TC_EINTR_INJ, 1);
         inj__event(epfd, TE_EINTR_INJ, 2);
         errno = EINTR;

@@ -76,7 +76,8 @@ void trace_describe(const struct trace_totals *t, char *buf, size_t len);
  * EPOLLOUT: 48213 times" for a retry loop, MOD dropping EPOLLET or EPOLLOUT,
  * level-triggered EPOLLOUT waking for nothing, an injected hold abandoned),
  * then the faults the injector made ("injected 302 short writes, 375 EAGAIN,
- * 225 EINTR"). Returns the number of bug signs (0 also when only faults were
+ * 225 EINTR"), then the write-side totals ("9 writes, 9 short, EAGAIN 3 real
+ * + 0 injected"), so a diagnosis always shows what the write path met. Returns the number of bug signs (0 also when only faults were
  * listed, or when buf is empty). Thresholds keep a correct server's occasional
  * extra write out of it. */
 int trace_evidence(const struct trace_totals *t, char *buf, size_t len);

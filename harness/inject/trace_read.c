@@ -252,7 +252,12 @@ int trace_evidence(const struct trace_totals *t, char *buf, size_t len)
     }
     if (t->eintr_injected)
         trace_cat(buf, len, &off, "%s%" PRIu64 " EINTR", sep, t->eintr_injected);
-    /* Bug signs end in "; ": drop that when nothing follows. */
+    if (sep[0] == ',')
+        trace_cat(buf, len, &off, "; ");
+    /* What the kernel did to the writes: a bug can strike on a real short
+     * write or EAGAIN before any fault is injected. */
+    trace_cat(buf, len, &off, "%" PRIu64 " writes, %" PRIu64 " short, EAGAIN %" PRIu64 " real + %" PRIu64
+              " injected", t->write_calls, t->short_writes, t->eagain_real, t->eagain_injected);
     if (off >= 2 && buf[off - 1] == ' ' && buf[off - 2] == ';')
         buf[off - 2] = '\0';
     return signs;
