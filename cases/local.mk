@@ -16,6 +16,7 @@ dist_cases_DATA = \
   cases/inject-seed-floor.case \
   cases/inject-short-eagain.case \
   cases/inout-coalesced.case \
+  cases/netns-slow-reader.case \
   cases/oneshot-many-resumptions.case \
   cases/read-burst-frozen.case \
   cases/read-resume-backpressure.case \
@@ -30,3 +31,12 @@ dist_cases_DATA = \
   cases/starvation-bulk-probe.case \
   cases/starvation-repeat.case
 EXTRA_DIST += cases/README.md
+# The netns cases across a veth between two namespaces (root only; SKIP 77 otherwise).
+if HAVE_CHECK
+check_PROGRAMS += tests/check_netcase
+TESTS += tests/check_netcase
+tests_check_netcase_SOURCES = tests/check_netcase.c tests/check_util.c tests/check_util.h
+tests_check_netcase_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_netcase_LDADD = $(EC_RUN_LIBS) $(CHECK_LIBS)
+tests_check_netcase_LDFLAGS = $(AM_LDFLAGS) -pthread
+endif

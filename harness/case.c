@@ -41,6 +41,8 @@ static const struct case_key case_keys[] = {
     EC_K(SEC_TARGET, "nofile", V_LONG, struct ec_case, nofile),
     EC_S(SEC_TARGET, "inject", struct ec_case, inject),
     EC_K(SEC_TARGET, "capture", V_BOOL, struct ec_case, capture),
+    EC_K(SEC_TARGET, "netns", V_BOOL, struct ec_case, netns),
+    EC_F(SEC_TARGET, "netns_rate", case__set_netns_rate, 0),
     EC_K(SEC_CLIENTS, "count", V_INT, struct client_spec, count),
     EC_K(SEC_CLIENTS, "send", V_U64, struct client_spec, send_bytes),
     EC_K(SEC_CLIENTS, "rcvbuf", V_INT, struct client_spec, rcvbuf),
@@ -289,6 +291,11 @@ static int case__finish(struct ec_case *c, int *line, char *err, size_t errlen)
     if (case_has_wire(c) && !c->capture) {
         *line = c->expect.wire_line;
         snprintf(err, errlen, "wire_* assertions need capture = yes in [target]");
+        return -1;
+    }
+    if (c->netns_rate_kbit && !c->netns) {
+        *line = c->netns_rate_line;
+        snprintf(err, errlen, "netns_rate needs netns = yes in [target]");
         return -1;
     }
     if (c->expect.wire_rst == CASE_RST_NO)

@@ -99,6 +99,9 @@ struct ec_case {
     long nofile;              /* RLIMIT_NOFILE of the target; 0 = inherit */
     char inject[256];         /* preload injector spec, "" = none */
     int capture;              /* capture packets (when privileged) */
+    int netns;                /* client and target in two namespaces joined by a veth (needs root) */
+    int netns_rate_kbit;      /* tbf rate on both veth ends; 0 = unshaped */
+    int netns_rate_line;      /* where netns_rate was given, for "needs netns = yes" */
     /* [clients] sections; proto fields are filled at run time */
     struct client_spec groups[CASE_MAX_GROUPS];
     int ngroups;

@@ -20,6 +20,7 @@ int case__set_done(struct ec_case *c, const char *v, int line, char *err, size_t
 int case__set_send_echo(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
 int case__set_wire_zw(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
 int case__set_wire_acked(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
+int case__set_netns_rate(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
 int case__set_wire_rst(struct ec_case *c, const char *v, int line, char *err, size_t errlen);
 
 #endif

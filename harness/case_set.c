@@ -177,6 +177,26 @@ int case__set_send_echo(struct ec_case *c, const char *v, int line, char *err, s
     return 0;
 }
 
+/* netns_rate = N{kbit,mbit,gbit}: tc's units (bits per second, powers of 1000). */
+int case__set_netns_rate(struct ec_case *c, const char *v, int line, char *err, size_t errlen)
+{
+    static const char *const units[] = { "kbit", "mbit", "gbit" };
+    static const long mult[] = { 1, 1000, 1000000 };
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    for (int i = 0; i < 3 && errno == 0 && end != v && n > 0; i++)
+        if (!strcmp(end, units[i]) && n <= 100000000 / mult[i]) {
+            c->netns_rate_kbit = (int)(n * mult[i]);
+            c->netns_rate_line = line;
+            return 0;
+        }
+    snprintf(err, errlen, "netns_rate: bad value '%.200s' (expected e.g. 500kbit, 10mbit, 1gbit; at most 100gbit)", v);
+    return -1;
+}
+
 /* Remembers where the first wire assertion is, for "needs capture = yes". */
 static void case__wire_at(struct ec_case *c, int line)
 {

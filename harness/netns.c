@@ -106,7 +106,9 @@ static int nn_side(struct netns_pair *p, int s, const char *rate, char *err, siz
 
     snprintf(cidr, sizeof cidr, "%s/24", p->addr[s]);
     RUN("ip", "-n", p->ns[s], "addr", "add", cidr, "dev", p->dev[s]);
-    RUN("ip", "-n", p->ns[s], "link", "set", p->dev[s], "mtu", "1500", "up");
+    /* One MSS per skb: veth would otherwise carry 64 KiB GSO packets whole
+     * (and tbf lets through any up to its burst), unlike a real 1500-byte link. */
+    RUN("ip", "-n", p->ns[s], "link", "set", p->dev[s], "mtu", "1500", "gso_max_segs", "1", "up");
     RUN("ip", "-n", p->ns[s], "link", "set", "lo", "up");
     if (rate)
         RUN("ip", "netns", "exec", p->ns[s], "tc", "qdisc", "add", "dev", p->dev[s], "root",

@@ -15,7 +15,7 @@ struct netns_pair {
     int made[2];                  /* which namespaces exist (for netns_destroy) */
 };
 
-/* Creates both namespaces, the veth pair (MTU 1500), the addresses, brings
+/* Creates both namespaces, the veth pair (MTU 1500, no GSO: one segment per frame), the addresses, brings
  * the links and lo up, and with rate_kbit > 0 shapes both ends with tbf.
  * Returns 0, or -1 with err (and everything created so far deleted);
  * *denied = 1 when the reason is missing privilege (root needed). */

@@ -1,9 +1,23 @@
 /* run.c: runs one case: picks the protocol, starts a fresh target, drives the clients, observes, judges. */
 #include "harness/run_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "harness/netns.h"
+
+/* A netns case's namespaces, and the one the case's thread came from. */
+struct run_ns {
+    struct netns_pair pair;
+    int active;
+    int home_fd;              /* the thread's network namespace before the case */
+    char path[64];            /* /run/netns/<server side>, for the target's setns */
+};
 
 void run_conf_init(struct run_conf *rc)
 {
@@ -56,7 +70,7 @@ static void run__serve_after(struct run_obs *ob, const struct client_spec *proto
     struct client_spec g = { .count = 1, .proto = proto_of->proto, .repeat_n = proto_of->repeat_n,
                              .repeat_newline = proto_of->repeat_newline,
                              .send_bytes = proto_of->proto == PAT_REPEAT ? 1 : 4096 };
-    struct engine_opts eo = { .host = "127.0.0.1", .port = ob->t->port, .seed = ob->seed + 1,
+    struct engine_opts eo = { .host = ob->t->host, .port = ob->t->port, .seed = ob->seed + 1,
                               .deadline_ms = (int)(3000 * ob->scale), .stall_ms = (int)(2000 * ob->scale) };
     struct client_result r;
     char err[256];
@@ -91,7 +105,7 @@ static void run__counters(struct run_obs *ob)
 
 /* Starts the target for case c. Returns 0, or -1 with o filled (ERROR). */
 static int run__start(struct run_obs *ob, const struct case_proto *pr, const char *casedir, struct target *t,
-                      struct case_outcome *o)
+                      const struct run_ns *ns, struct case_outcome *o)
 {
     const struct run_conf *rc = ob->rc;
     const struct ec_case *c = ob->c;
@@ -113,17 +127,80 @@ static int run__start(struct run_obs *ob, const struct case_proto *pr, const cha
     ts.logdir = casedir;
     ts.nofile = c->nofile;
     ts.ready_timeout_ms = (int)(5000 * rc->timeout_scale);
+    if (ns->active) {
+        ts.host = ns->pair.addr[1];
+        ts.netns_path = ns->path;
+    }
     if (run__watch_inject(ob, casedir, &ts, err, sizeof(err)) < 0) {
         snprintf(o->diag, sizeof(o->diag), "%s", err);
         return -1;
     }
     if (target_start(t, &ts, err, sizeof(err)) < 0) {
-        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        snprintf(o->diag, sizeof(o->diag), "%s%s", err,
+                 ns->active && rc->target_cmd && !strstr(rc->target_cmd, "{host}")
+                     ? " (a netns = yes case needs the target to listen on {host})" : "");
         snprintf(o->details, sizeof(o->details), "command: %s\n", cmd);
         return -1;
     }
     snprintf(o->details, sizeof(o->details), "command: %s\n", cmd);
+    if (ns->active) {
+        char shape[48] = "unshaped";
+
+        if (c->netns_rate_kbit)
+            snprintf(shape, sizeof(shape), "tbf %d kbit/s", c->netns_rate_kbit);
+        snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
+                 "netns: target in %s at %s, clients in %s on %s (MTU 1500, %s)\n", ns->pair.ns[1],
+                 ns->pair.addr[1], ns->pair.ns[0], ns->pair.dev[0], shape);
+    }
     return 0;
+}
+
+/* For a netns case: makes the namespace pair and moves this thread into the
+ * client side. Returns 0, or -1 with o filled (SKIP without root, else ERROR). */
+static int run__netns_begin(const struct ec_case *c, struct run_ns *ns, struct case_outcome *o)
+{
+    char err[512];
+    int denied = 0;
+
+    ns->home_fd = -1;
+    if (!c->netns)
+        return 0;
+    if (geteuid() != 0) {
+        o->status = CASE_SKIP;
+        snprintf(o->diag, sizeof(o->diag), "needs root for network namespaces (netns = yes)");
+        return -1;
+    }
+    netns_sweep();            /* pairs left by harnesses that died mid-case */
+    if (netns_create(&ns->pair, c->netns_rate_kbit, &denied, err, sizeof(err)) < 0) {
+        o->status = denied ? CASE_SKIP : CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "%s: %.400s",
+                 denied ? "needs root for network namespaces" : "cannot make the network namespaces", err);
+        return -1;
+    }
+    ns->active = 1;
+    snprintf(ns->path, sizeof(ns->path), "/run/netns/%s", ns->pair.ns[1]);
+    ns->home_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (ns->home_fd < 0 || netns_enter(&ns->pair, 0, err, sizeof(err)) < 0) {
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "cannot enter the client namespace: %.400s",
+                 ns->home_fd < 0 ? strerror(errno) : err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Returns this thread to its namespace and deletes the pair; safe on every path. */
+static void run__netns_end(struct run_ns *ns)
+{
+    if (ns->home_fd >= 0) {
+        if (setns(ns->home_fd, CLONE_NEWNET) < 0)
+            fprintf(stderr, "edgecase: cannot return to the original network namespace: %s\n", strerror(errno));
+        close(ns->home_fd);
+        ns->home_fd = -1;
+    }
+    if (ns->active)
+        netns_destroy(&ns->pair);
+    ns->active = 0;
 }
 
 /* Runs the clients against the started target ob->t, observes it, stops it, judges. */
@@ -133,7 +210,7 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
     const struct ec_case *c = ob->c;
     struct engine_hooks hooks = { .arg = ob, .on_connected = run__hook_connected,
                                   .on_tick = run__hook_tick, .tick_ms = 10 };
-    struct engine_opts eo = { .host = "127.0.0.1", .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
+    struct engine_opts eo = { .host = ob->t->host, .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
                               .deadline_ms = (int)(c->deadline_ms * ob->scale),
                               .stall_ms = (int)(c->stall_ms * ob->scale) };
     char err[512];
@@ -175,6 +252,7 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
     struct client_spec groups[CASE_MAX_GROUPS];
     struct case_proto pr;
     struct target t;
+    struct run_ns ns = { .home_fd = -1 };
     double t_begin = run__now_ms();
     int i, total = 0;
 
@@ -200,7 +278,14 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
             groups[i].send_bytes = c->send_echo[i];
         total += groups[i].count;
     }
-    if (run__start(&ob, &pr, casedir, &t, o) < 0) {
+    if (run__netns_begin(c, &ns, o) < 0) {
+        run__netns_end(&ns);
+        o->duration_s = (run__now_ms() - t_begin) / 1e3;
+        return 0;
+    }
+    ob.cap_iface = ns.active ? ns.pair.dev[0] : NULL;
+    if (run__start(&ob, &pr, casedir, &t, &ns, o) < 0) {
+        run__netns_end(&ns);
         o->status = CASE_ERROR;
         o->duration_s = (run__now_ms() - t_begin) / 1e3;
         return 0;
@@ -209,11 +294,13 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
     ob.res = calloc((size_t)total, sizeof(*ob.res));
     if (!ob.res) {
         target_stop(&t, 500);
+        run__netns_end(&ns);
         o->status = CASE_ERROR;
         snprintf(o->diag, sizeof(o->diag), "out of memory");
         return -1;
     }
     run__drive(&ob, groups, casedir, o);
+    run__netns_end(&ns);
     free(ob.res);
     o->duration_s = (run__now_ms() - t_begin) / 1e3;
     return 0;

@@ -7,7 +7,7 @@
 
 const char *run_default_cmd(const char *server_path, char *buf, size_t buflen)
 {
-    snprintf(buf, buflen, "%s --listen 127.0.0.1:{port} --proto {proto} --sndbuf={sndbuf} --rcvbuf={rcvbuf}",
+    snprintf(buf, buflen, "%s --listen {host}:{port} --proto {proto} --sndbuf={sndbuf} --rcvbuf={rcvbuf}",
              server_path);
     return buf;
 }

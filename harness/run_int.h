@@ -61,6 +61,7 @@ struct run_obs {
     int traced;
     struct trace_totals tr;
     struct cap *cap;
+    const char *cap_iface;    /* where to capture: NULL = "lo"; a netns case's veth end */
     char pcap_path[4096];
     long packets;
     char watch_note[512];

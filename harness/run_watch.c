@@ -88,7 +88,7 @@ int run__watch_cap_begin(struct run_obs *ob, const char *casedir, struct case_ou
     if (!ob->c->capture && !ob->rc->pcap)
         return 0;
     snprintf(ob->pcap_path, sizeof(ob->pcap_path), "%.3900s/%.64s.pcap", casedir, ob->c->name);
-    ob->cap = cap_start("lo", &ob->t->port, 1, ob->rc->snaplen, ob->pcap_path, &denied, err, sizeof(err));
+    ob->cap = cap_start(ob->cap_iface ? ob->cap_iface : "lo", &ob->t->port, 1, ob->rc->snaplen, ob->pcap_path, &denied, err, sizeof(err));
     if (ob->cap)
         return 0;
     snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),

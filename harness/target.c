@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 extern char **environ;
 
@@ -28,7 +33,7 @@ struct target_childerr {
 };
 
 static const char *const target_stage_names[] = {
-    "setpgid", "parent died before exec", "dup2", "setrlimit RLIMIT_NOFILE", "exec",
+    "setpgid", "parent died before exec", "dup2", "setrlimit RLIMIT_NOFILE", "exec", "setns",
 };
 
 /* The arguments of one start, built in the parent so the child only calls
@@ -39,6 +44,7 @@ struct target_launch {
     char path[4096];          /* argv[0] resolved against PATH */
     char **envp;
     char *env_store;          /* the LD_PRELOAD=... string, if any */
+    const char *netns_path;   /* spec's netns_path */
 };
 
 double target__now(void)
@@ -59,12 +65,13 @@ void target__sleep_ms(int ms)
 
 /* Splits cmd into words in out (one NUL after each word) and points argv at them.
  * Spaces separate words; double quotes group (\" and \\ escape inside them),
- * single quotes group literally as in sh (no escapes inside); "{port}" is
- * replaced anywhere. Returns the word count, or -1 with err. */
-static int target__split(const char *cmd, int port, char *out, size_t outlen, char **argv,
-                         char *err, size_t errlen)
+ * single quotes group literally as in sh (no escapes inside); "{port}" and
+ * "{host}" are replaced anywhere. Returns the word count, or -1 with err. */
+static int target__split(const char *cmd, int port, const char *host, char *out, size_t outlen,
+                         char **argv, char *err, size_t errlen)
 {
     char portstr[16];
+    size_t hlen = strlen(host);
     size_t o = 0, plen = (size_t)snprintf(portstr, sizeof(portstr), "%d", port);
     int argc = 0, inword = 0;
     char quoted = 0;          /* the open quote character, or 0 */
@@ -96,6 +103,14 @@ static int target__split(const char *cmd, int port, char *out, size_t outlen, ch
                 goto toolong;
             memcpy(out + o, portstr, plen);
             o += plen;
+            p += 5;
+            continue;
+        }
+        if (strncmp(p, "{host}", 6) == 0) {
+            if (o + hlen >= outlen)
+                goto toolong;
+            memcpy(out + o, host, hlen);
+            o += hlen;
             p += 5;
             continue;
         }
@@ -253,6 +268,13 @@ static void target__child(const struct target_launch *l, pid_t parent, long nofi
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
         for (int fd = 3; fd < 1024; fd++)
             fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (l->netns_path) {
+        int nsfd = open(l->netns_path, O_RDONLY | O_CLOEXEC);
+
+        ce.stage = 5;
+        if (nsfd == -1 || setns(nsfd, CLONE_NEWNET) == -1)
+            goto fail;
+    }
     ce.stage = 4;
     execve(l->path, l->argv, l->envp);
 fail:
@@ -356,7 +378,7 @@ out:
     return rc;
 }
 
-/* Polls until 127.0.0.1:port accepts, the child exits, or the deadline passes.
+/* Polls until host:port accepts, the child exits, or the deadline passes.
  * Returns 0, or -1 with err (the target is then stopped). */
 static int target__wait_ready(struct target *t, int timeout_ms, char *err, size_t errlen)
 {
@@ -375,7 +397,7 @@ static int target__wait_ready(struct target *t, int timeout_ms, char *err, size_
             target_stop(t, 0);
             return -1;
         }
-        if (target_port_open(t->port))
+        if (target_host_open(t->host, t->port))
             return 0;
         if (target__now() >= deadline)
             break;
@@ -383,8 +405,8 @@ static int target__wait_ready(struct target *t, int timeout_ms, char *err, size_
     }
     target_stop(t, 200);
     target__tail(t->err_path, tail, sizeof(tail));
-    snprintf(err, errlen, "target never listened on 127.0.0.1:%d within %d ms; its stderr: %s",
-             t->port, timeout_ms, tail);
+    snprintf(err, errlen, "target never listened on %s:%d within %d ms; its stderr: %s",
+             t->host, t->port, timeout_ms, tail);
     return -1;
 }
 
@@ -397,21 +419,23 @@ int target_start(struct target *t, const struct target_spec *spec, char *err, si
     memset(t, 0, sizeof(*t));
     memset(&l, 0, sizeof(l));
     t->port = spec->port;
+    snprintf(t->host, sizeof(t->host), "%s", spec->host ? spec->host : "127.0.0.1");
+    l.netns_path = spec->netns_path;
     if (!spec->cmd || !spec->logdir || spec->port <= 0 || spec->port > 65535) {
         snprintf(err, errlen, "target spec needs cmd, logdir and a port (got port %d)", spec->port);
         return -1;
     }
-    if (target_port_open(spec->port)) {
-        snprintf(err, errlen, "127.0.0.1:%d already accepts connections before the target started",
-                 spec->port);
+    if (target_host_open(t->host, spec->port)) {
+        snprintf(err, errlen, "%s:%d already accepts connections before the target started",
+                 t->host, spec->port);
         return -1;
     }
-    wlen = strlen(spec->cmd) * 2 + 64;  /* room for {port} growing */
+    wlen = strlen(spec->cmd) * (2 + strlen(t->host)) + 64;  /* room for {port} and {host} growing */
     if (!(l.words = malloc(wlen))) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (target__split(spec->cmd, spec->port, l.words, wlen, l.argv, err, errlen) < 0 ||
+    if (target__split(spec->cmd, spec->port, t->host, l.words, wlen, l.argv, err, errlen) < 0 ||
         target__resolve(l.argv[0], l.path, sizeof(l.path), err, errlen) < 0 ||
         target__env(&l, spec, err, errlen) < 0 || target__spawn(t, spec, &l, err, errlen) < 0)
         goto out;
@@ -485,4 +509,25 @@ const char *target_describe(const struct target *t, char *buf, size_t buflen)
         snprintf(buf, buflen, "ended with wait status %d", t->status);
     }
     return buf;
+}
+
+int target_host_open(const char *host, int port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct pollfd pfd = {.events = POLLOUT};
+    int soerr = 0, ok = 0;
+    socklen_t slen = sizeof(soerr);
+
+    if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+        return 0;
+    if ((pfd.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+        return 0;
+    /* Bounded like target_port_open: an unanswered SYN is "not open", never a hang. */
+    if (connect(pfd.fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+        ok = 1;
+    else if (errno == EINPROGRESS && poll(&pfd, 1, 200) == 1 &&
+             getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) == 0 && soerr == 0)
+        ok = 1;
+    close(pfd.fd);
+    return ok;
 }

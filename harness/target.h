@@ -15,12 +15,15 @@ struct target_spec {
     const char *preload;      /* path of a .so for LD_PRELOAD in the child only, or NULL */
     const char *const *env;   /* extra "K=V" strings for the child, NULL-terminated, or NULL */
     int ready_timeout_ms;     /* how long to wait for the port to accept a connection */
+    const char *host;         /* fills "{host}" and is where readiness is probed; NULL = 127.0.0.1 */
+    const char *netns_path;   /* the child enters this network namespace (/run/netns/NAME) before exec, or NULL */
 };
 
 /* Where a target is, and how it ended. */
 struct target {
     pid_t pid;                /* also the process group id */
     int port;
+    char host[64];            /* the address it listens on (spec's host) */
     int exited;               /* 1 once reaped */
     int status;               /* waitpid status once exited */
     char out_path[4096];
@@ -34,7 +37,7 @@ struct target_sample {
     long hwm_kb;              /* VmHWM */
 };
 
-/* Starts the target and waits until 127.0.0.1:port accepts a connection.
+/* Starts the target and waits until host:port (127.0.0.1 by default) accepts a connection.
  * The child gets its own process group and PR_SET_PDEATHSIG(SIGKILL) so it
  * never outlives the harness. Returns 0, or -1 with a message in err such as
  * "target never listened on 127.0.0.1:N within 5000 ms; its stderr: ...". */
@@ -78,5 +81,7 @@ void target_guard_install(void);
 int target_free_port(void);
 /* Returns 1 if a TCP connect to 127.0.0.1:port succeeds now. */
 int target_port_open(int port);
+/* Returns 1 if a TCP connect to host:port (IPv4 dotted quad) succeeds now. */
+int target_host_open(const char *host, int port);
 
 #endif

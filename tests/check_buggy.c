@@ -62,7 +62,7 @@ static char buggy[4096], libevent[4096];
 
 static void cmd_for(const char *bin, const char *bug, int sndbuf_only, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s%s --listen 127.0.0.1:{port} --proto {proto} --sndbuf={sndbuf}%s", bin,
+    snprintf(buf, len, "%s%s%s --listen {host}:{port} --proto {proto} --sndbuf={sndbuf}%s", bin,
              bug ? " --bug " : "", bug ? bug : "", sndbuf_only ? "" : " --rcvbuf={rcvbuf}");
 }
 

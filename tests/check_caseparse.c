@@ -151,7 +151,34 @@ static const struct bad_case {
       "wire_rst = no\n", "f.case:7: wire_rst = no, but [clients] #1 resets (reset_after)" },
     { "[clients]\nsend_echo = 0\n", "f.case:2: send_echo: bad value '0'" },
     { "[clients]\nsend_echo = 1k\nsend_echo = 2k\n", "f.case:3: key 'send_echo' given twice in [clients]" },
+    { "[target]\nnetns = maybe\n[clients]\n", "f.case:2: netns: bad value 'maybe'" },
+    { "[target]\nnetns = yes\nnetns_rate = 10mb\n[clients]\n", "f.case:3: netns_rate: bad value '10mb'" },
+    { "[target]\nnetns = yes\nnetns_rate = 0kbit\n[clients]\n", "f.case:3: netns_rate: bad value '0kbit'" },
+    { "[target]\nnetns = yes\nnetns_rate = 200gbit\n[clients]\n", "f.case:3: netns_rate: bad value '200gbit'" },
+    { "[target]\nnetns_rate = 1mbit\n[clients]\n", "f.case:2: netns_rate needs netns = yes in [target]" },
 };
+
+/* netns = yes and its tbf rate in tc's units (powers of 1000). */
+START_TEST(t_netns)
+{
+    static const struct { const char *v; int kbit; } rates[] = {
+        { "500kbit", 500 }, { "10mbit", 10000 }, { "1gbit", 1000000 },
+    };
+    struct ec_case c;
+    char err[512] = "", text[256];
+
+    ck_assert_msg(case_parse_text("[target]\nnetns = yes\n[clients]\n", "n.case", &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(c.netns, 1);
+    ck_assert_int_eq(c.netns_rate_kbit, 0);
+    for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+        snprintf(text, sizeof(text), "[target]\nnetns = yes\nnetns_rate = %s\n[clients]\n", rates[i].v);
+        ck_assert_msg(case_parse_text(text, "n.case", &c, err, sizeof(err)) == 0, "%s", err);
+        ck_assert_int_eq(c.netns_rate_kbit, rates[i].kbit);
+    }
+    ck_assert_msg(case_parse_text("[clients]\n", "n.case", &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(c.netns, 0);
+}
+END_TEST
 
 /* The wire assertions and their defaults: RST forbidden unless a client resets on purpose. */
 START_TEST(t_wire)
@@ -228,6 +255,8 @@ static const struct expand_case {
 } expand_cases[] = {
     { "srv --listen 127.0.0.1:{port} --proto {proto} --sndbuf={sndbuf} --rcvbuf={rcvbuf}", "echo", 0, 0,
       "srv --listen 127.0.0.1:5555 --proto echo" },
+    /* {host} is left for target_start, which knows where the target listens. */
+    { "srv --listen {host}:{port}", "echo", 0, 0, "srv --listen {host}:5555" },
     { "srv --listen 127.0.0.1:{port} --proto {proto} --sndbuf={sndbuf}", "repeat:20000", 4096, 0,
       "srv --listen 127.0.0.1:5555 --proto repeat:20000 --sndbuf=4096" },
     { "  sh  -c \"exec srv {port}\"  ", "echo", 0, 0, "sh -c \"exec srv 5555\"" },
@@ -262,6 +291,7 @@ static Suite *caseparse_suite(void)
     tcase_add_test(tc, t_good);
     tcase_add_test(tc, t_defaults);
     tcase_add_test(tc, t_wire);
+    tcase_add_test(tc, t_netns);
     tcase_add_loop_test(tc, t_bad, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, t_missing_file);
     tcase_add_test(tc, t_catalogue);

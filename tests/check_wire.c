@@ -74,9 +74,9 @@ static void wire_run(const struct ec_case *c, const char *cmd, const char *proto
 static void cmd_for(const struct wire_row *r, char *buf, size_t len)
 {
     if (!strcmp(r->bin, "libevent"))
-        snprintf(buf, len, "%s --listen 127.0.0.1:{port} --sndbuf={sndbuf}", libevent);
+        snprintf(buf, len, "%s --listen {host}:{port} --sndbuf={sndbuf}", libevent);
     else
-        snprintf(buf, len, "%s%s%s --listen 127.0.0.1:{port} --proto {proto} --sndbuf={sndbuf}", buggy,
+        snprintf(buf, len, "%s%s%s --listen {host}:{port} --proto {proto} --sndbuf={sndbuf}", buggy,
                  r->bug ? " --bug " : "", r->bug ? r->bug : "");
 }
 
