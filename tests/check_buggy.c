@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tests/check_util.h"
+#include "tests/check_main.h"
 
 /* Which case must catch which bug, the class its diagnosis must name (0: the
  * failure is "vacuous", which names none), and what of the injector's trace
@@ -155,8 +156,7 @@ static Suite *buggy_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed, ran;
+    int status;
 
     if (ecu_load_cases(&cases, &ncases) < 0)
         return 99;
@@ -166,13 +166,7 @@ int main(void)
         fprintf(stderr, "SKIP: %s is not built\n", buggy);
         return 77;
     }
-    sr = srunner_create(buggy_suite());
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    ran = srunner_ntests_run(sr);
-    srunner_free(sr);
+    status = check_main_run(buggy_suite());
     free(cases);
-    if (ran == 0)
-        return 77;
-    return failed ? 1 : 0;
+    return status;
 }

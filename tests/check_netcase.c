@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tests/check_util.h"
+#include "tests/check_main.h"
 
 static struct ec_case *cases;
 static int ncases;
@@ -48,9 +49,8 @@ static int netcase_unprivileged(void)
 int main(void)
 {
     Suite *s = suite_create("netcase");
-    SRunner *sr;
     TCase *tc;
-    int failed, ran;
+    int status;
 
     if (ecu_load_cases(&cases, &ncases) < 0)
         return 99;
@@ -67,13 +67,7 @@ int main(void)
         tcase_add_loop_test(tc, t_netcase, i, i + 1);
         suite_add_tcase(s, tc);
     }
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    ran = srunner_ntests_run(sr);
-    srunner_free(sr);
+    status = check_main_run(s);
     free(cases);
-    if (ran == 0)
-        return 77;
-    return failed ? 1 : 0;
+    return status;
 }

@@ -11,6 +11,7 @@
 
 #include "harness/cap.h"
 #include "tests/check_util.h"
+#include "tests/check_main.h"
 
 static struct ec_case *cases;
 static int ncases;
@@ -160,9 +161,8 @@ static int wire_can_capture(void)
 int main(void)
 {
     Suite *s = suite_create("wire");
-    SRunner *sr;
     TCase *tc;
-    int failed, ran, can;
+    int status, can;
 
     if (ecu_load_cases(&cases, &ncases) < 0)
         return 99;
@@ -184,13 +184,7 @@ int main(void)
         tcase_add_loop_test(tc, t_wire, i, i + 1);
         suite_add_tcase(s, tc);
     }
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    failed = srunner_ntests_failed(sr);
-    ran = srunner_ntests_run(sr);
-    srunner_free(sr);
+    status = check_main_run(s);
     free(cases);
-    if (ran == 0)
-        return 77;
-    return failed ? 1 : 0;
+    return status;
 }
