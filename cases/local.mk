@@ -6,6 +6,7 @@ dist_cases_DATA = \
   cases/budget-requeue-frozen.case \
   cases/cpu-idle-armed.case \
   cases/crosstalk-concurrent.case \
+  cases/crosstalk-repeat.case \
   cases/eintr-freeze-cycles.case \
   cases/emfile-nofile.case \
   cases/exact-odd-chunks.case \

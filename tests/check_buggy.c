@@ -33,6 +33,7 @@ static const struct bug_row {
     { "budget-no-requeue", "budget-requeue-frozen", 9, NULL },
     { "budget-no-requeue", "budget-large-reply", 9, NULL },
     { "shared-buffer", "crosstalk-concurrent", 10, NULL },
+    { "shared-buffer", "crosstalk-repeat", 10, NULL },
     { "if-else-if", "inout-coalesced", 11, NULL },
     { "oneshot-no-rearm", "oneshot-many-resumptions", 12, NULL },
     { "sigpipe", "sigpipe-closewait-reset", 13, NULL },
