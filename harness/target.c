@@ -510,24 +510,3 @@ const char *target_describe(const struct target *t, char *buf, size_t buflen)
     }
     return buf;
 }
-
-int target_host_open(const char *host, int port)
-{
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    struct pollfd pfd = {.events = POLLOUT};
-    int soerr = 0, ok = 0;
-    socklen_t slen = sizeof(soerr);
-
-    if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-        return 0;
-    if ((pfd.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
-        return 0;
-    /* Bounded like target_port_open: an unanswered SYN is "not open", never a hang. */
-    if (connect(pfd.fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
-        ok = 1;
-    else if (errno == EINPROGRESS && poll(&pfd, 1, 200) == 1 &&
-             getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) == 0 && soerr == 0)
-        ok = 1;
-    close(pfd.fd);
-    return ok;
-}

@@ -285,24 +285,26 @@ int target_free_port(void)
 
 int target_port_open(int port)
 {
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), ok = 0;
+    return target_host_open("127.0.0.1", port);
+}
 
-    if (fd == -1)
+int target_host_open(const char *host, int port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct pollfd pfd = {.events = POLLOUT};
+    int soerr = 0, ok = 0;
+    socklen_t slen = sizeof(soerr);
+
+    if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
         return 0;
-    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+    if ((pfd.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+        return 0;
+    /* A full accept backlog leaves the SYN unanswered: bounded wait, not a hang. */
+    if (connect(pfd.fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
         ok = 1;
-    } else if (errno == EINPROGRESS) {
-        /* A full accept backlog leaves the SYN unanswered: bounded wait, not a hang. */
-        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-        int soerr = 0;
-        socklen_t slen = sizeof(soerr);
-
-        if (poll(&pfd, 1, 200) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) == 0 &&
-            soerr == 0)
-            ok = 1;
-    }
-    close(fd);  /* the probe is an accepted connection for the target: gone at once */
+    else if (errno == EINPROGRESS && poll(&pfd, 1, 200) == 1 &&
+             getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) == 0 && soerr == 0)
+        ok = 1;
+    close(pfd.fd);  /* the probe is an accepted connection for the target: gone at once */
     return ok;
 }
