@@ -61,11 +61,11 @@ static double ecu_scale(void)
     return s > 0 ? s : 1.0;
 }
 
-void ecu_run(const struct ec_case *c, const char *cmd, const char *proto, const char *suite,
-             struct case_outcome *o)
+void ecu_run_in(const struct ec_case *c, const char *cmd, const char *proto, const char *dir,
+                struct case_outcome *o)
 {
     struct run_conf rc;
-    char server[4096], dir[4096], rel[512], so[4096];
+    char server[4096], err[256], so[4096];
 
     run_conf_init(&rc);
     rc.server_path = ecu_build_path("server/edgecase-server", server, sizeof(server));
@@ -74,13 +74,21 @@ void ecu_run(const struct ec_case *c, const char *cmd, const char *proto, const 
     if (access(ecu_build_path("harness/inject/.libs/libedgecase-inject.so", so, sizeof(so)), R_OK) == 0)
         rc.inject_so = so;
     rc.proto = c->protos[0];
-    if (proto && case_proto_parse(proto, &rc.proto, rel, sizeof(rel)) < 0)
+    if (proto && case_proto_parse(proto, &rc.proto, err, sizeof(err)) < 0)
         rc.proto = c->protos[0];
     rc.timeout_scale = ecu_scale();
     rc.seed = strtoull(ecu_env("EC_SEED", "1"), NULL, 10);
+    run_case(&rc, c, dir, o);
+}
+
+void ecu_run(const struct ec_case *c, const char *cmd, const char *proto, const char *suite,
+             struct case_outcome *o)
+{
+    char dir[4096], rel[512];
+
     snprintf(rel, sizeof(rel), "tests/check-results/%s/%s", suite, c->name);
     ecu_mkdirs((char *)ecu_build_path(rel, dir, sizeof(dir)));
-    run_case(&rc, c, dir, o);
+    ecu_run_in(c, cmd, proto, dir, o);
 }
 
 double ecu_timeout(const struct ec_case *c)

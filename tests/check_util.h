@@ -16,7 +16,10 @@ const struct ec_case *ecu_find(const struct ec_case *cases, int n, const char *n
 /* Writes $EC_TOP_BUILDDIR/rel into buf. */
 const char *ecu_build_path(const char *rel, char *buf, size_t buflen);
 /* Runs c against cmd (NULL: the reference server) speaking proto (NULL: the
- * case's first protocol), logs in $EC_TOP_BUILDDIR/tests/check-results/<suite>/<case>. */
+ * case's first protocol) as edgecase run would, with its logs in dir (which exists). */
+void ecu_run_in(const struct ec_case *c, const char *cmd, const char *proto, const char *dir,
+                struct case_outcome *o);
+/* ecu_run_in with logs in $EC_TOP_BUILDDIR/tests/check-results/<suite>/<case>. */
 void ecu_run(const struct ec_case *c, const char *cmd, const char *proto, const char *suite,
              struct case_outcome *o);
 /* The Check timeout for a case: its deadline, scaled, plus room to start and stop. */

@@ -49,27 +49,15 @@ static const char *wire_dir(char *buf, size_t len)
 static void wire_run(const struct ec_case *c, const char *cmd, const char *proto, const char *suite,
                      char *dir, size_t dirlen, struct case_outcome *o)
 {
-    struct run_conf rc;
-    char server[4096], so[4096], base[4096], err[256];
+    char base[4096];
 
-    run_conf_init(&rc);
-    rc.server_path = ecu_build_path("server/edgecase-server", server, sizeof(server));
-    rc.target_cmd = cmd;
-    if (access(ecu_build_path("harness/inject/.libs/libedgecase-inject.so", so, sizeof(so)), R_OK) == 0)
-        rc.inject_so = so;
-    rc.proto = c->protos[0];
-    if (proto && case_proto_parse(proto, &rc.proto, err, sizeof(err)) < 0)
-        rc.proto = c->protos[0];
-    rc.timeout_scale = getenv("EC_TIMEOUT_SCALE") ? atof(getenv("EC_TIMEOUT_SCALE")) : 1.0;
-    if (rc.timeout_scale <= 0)
-        rc.timeout_scale = 1.0;
     wire_dir(base, sizeof(base));
     mkdir(base, 0755);
     snprintf(dir, dirlen, "%.3800s/%.100s", base, suite);
     mkdir(dir, 0755);
     snprintf(dir + strlen(dir), dirlen - strlen(dir), "/%.64s", c->name);
     mkdir(dir, 0755);
-    run_case(&rc, c, dir, o);
+    ecu_run_in(c, cmd, proto, dir, o);
 }
 
 static void cmd_for(const struct wire_row *r, char *buf, size_t len)
