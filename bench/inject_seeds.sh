@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 ec="$build/harness/edgecase"
+src=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$ec" ] || { echo "inject_seeds.sh: no $ec (use --build DIR)" >&2; exit 2; }
 
 # The target command for a short name; empty when that target was not built.
@@ -48,13 +49,17 @@ allfails=0
 for c in $cases; do
     for t in $targets; do
         cmd=$(target_cmd "$t") || exit 2
+        # buggy-server speaks repeat too: give it the case's first protocol.
+        proto=""
+        [ "$t" = buggy ] && proto=$(sed -n 's/^protocols *= *\([^ ]*\).*/\1/p' "$src/cases/$c.case")
         [ "$t" = ref ] || [ -n "$cmd" ] || continue
         : >"$tmp/d"
         fails=0 runs=0
         s=1
         while [ "$s" -le "$seeds" ]; do
             if [ -n "$cmd" ]; then
-                "$ec" run "$c" --seed "$s" --target "$cmd" --results "$tmp/r" >"$tmp/log" 2>&1 || true
+                "$ec" run "$c" --seed "$s" --target "$cmd" ${proto:+--protocol "$proto"} --results "$tmp/r" \
+                    >"$tmp/log" 2>&1 || true
             else
                 "$ec" run "$c" --seed "$s" --results "$tmp/r" >"$tmp/log" 2>&1 || true
             fi

@@ -36,9 +36,8 @@ static int inj_real_wait(enum inj_wait_kind kind, int epfd, struct epoll_event *
     return -1;
 }
 
-/* Blocks in slices so a hold made meanwhile (by another thread) gets its
- * synthetic EPOLLOUT without waiting for an unrelated event. */
-static int inj_wait_sliced(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
+/* The slices of inj_wait_sliced, each waiting with signal mask ss. */
+static int inj_wait_slices(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
                            int64_t tmo_ns, const sigset_t *ss)
 {
     int64_t deadline = tmo_ns < 0 ? -1 : inj_mono_ns() + tmo_ns;
@@ -57,6 +56,24 @@ static int inj_wait_sliced(enum inj_wait_kind kind, int epfd, struct epoll_event
         if (atomic_load(&inj_npending) > 0 && inj__has_synth(epfd))
             return 0;
     }
+}
+
+/* Blocks in slices so a hold made meanwhile (by another thread) gets its
+ * synthetic EPOLLOUT without waiting for an unrelated event. Signals are
+ * blocked between the slices and let in only inside them, as one long wait
+ * would: a handler that ran between two slices would interrupt nothing, and
+ * a server waiting for EINTR to see its flag (SIGTERM) would sleep on. */
+static int inj_wait_sliced(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
+                           int64_t tmo_ns, const sigset_t *ss)
+{
+    sigset_t all, orig;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &orig);
+    int n = inj_wait_slices(kind == INJ_WAIT ? INJ_PWAIT : kind, epfd, ev, max, tmo_ns, ss ? ss : &orig);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &orig, NULL);
+    errno = saved;
+    return n;
 }
 
 /* A synthetic EPOLLOUT is due now: polls the kernel without blocking and

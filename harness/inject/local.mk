@@ -48,5 +48,5 @@ dist_noinst_SCRIPTS += bench/inject_bench.sh
 
 # The wake-up rule held by every correct target under injected faults, over
 # several seeds (3 here; `make check-slow` runs 50).
-TESTS += tests/inject_seeds.sh
-dist_noinst_SCRIPTS += tests/inject_seeds.sh bench/inject_seeds.sh
+TESTS += tests/inject_seeds.sh tests/inject_signal.sh
+dist_noinst_SCRIPTS += tests/inject_seeds.sh tests/inject_signal.sh bench/inject_seeds.sh
