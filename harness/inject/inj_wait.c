@@ -58,17 +58,31 @@ static int inj_wait_slices(enum inj_wait_kind kind, int epfd, struct epoll_event
     }
 }
 
+/* The signals the process has a handler for. Only those need holding back:
+ * a signal left at its default kills, stops or is dropped whenever it comes,
+ * and a harness deciding whether a target "takes" SIGUSR1 reads the blocked
+ * set, so blocking more would make it send one that kills. */
+static void inj_caught(sigset_t *set)
+{
+    struct sigaction sa;
+    sigemptyset(set);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+            sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
+            sigaddset(set, sig);
+}
+
 /* Blocks in slices so a hold made meanwhile (by another thread) gets its
- * synthetic EPOLLOUT without waiting for an unrelated event. Signals are
- * blocked between the slices and let in only inside them, as one long wait
- * would: a handler that ran between two slices would interrupt nothing, and
- * a server waiting for EINTR to see its flag (SIGTERM) would sleep on. */
+ * synthetic EPOLLOUT without waiting for an unrelated event. Caught signals
+ * are blocked between the slices and let in only inside them, as one long
+ * wait would: a handler that ran between two slices would interrupt nothing,
+ * and a server waiting for EINTR to see its flag (SIGTERM) would sleep on. */
 static int inj_wait_sliced(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
                            int64_t tmo_ns, const sigset_t *ss)
 {
-    sigset_t all, orig;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &orig);
+    sigset_t caught, orig;
+    inj_caught(&caught);
+    pthread_sigmask(SIG_BLOCK, &caught, &orig);
     int n = inj_wait_slices(kind == INJ_WAIT ? INJ_PWAIT : kind, epfd, ev, max, tmo_ns, ss ? ss : &orig);
     int saved = errno;
     pthread_sigmask(SIG_SETMASK, &orig, NULL);
