@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The bug classes of BUG-CLASSES.md, in order, so diagnoses can name them. */
+/* The bug classes of docs/bug-classes.md, in order, so diagnoses can name them. */
 static const char *const case_classes[] = {
     [1] = "unsent tail dropped",
     [2] = "write return ignored",

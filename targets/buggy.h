@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 
-/* One switch per bug class of BUG-CLASSES.md (class 18 has two faces). */
+/* One switch per bug class of docs/bug-classes.md (class 18 has two faces). */
 enum bug_id {
     BUG_DROP_TAIL,
     BUG_IGNORE_WRITE_RETURN,
@@ -36,7 +36,7 @@ enum bug_id {
 
 struct bug_entry {
     const char *name;         /* the --bug NAME */
-    int class_no;             /* row of BUG-CLASSES.md */
+    int class_no;             /* class number in docs/bug-classes.md */
     const char *what;         /* one line: what the server does wrong */
 };
 
