@@ -45,6 +45,10 @@ tests_check_buggy_LDADD = $(EC_RUN_LIBS) $(CHECK_LIBS)
 tests_check_buggy_LDFLAGS = $(AM_LDFLAGS) -pthread
 endif
 
+# The edgecase binary as a user runs it: exit statuses, selection, -j, deadlines, bad input, broken targets, signals.
+TESTS += tests/cli.sh
+dist_noinst_SCRIPTS += tests/cli.sh
+
 # The Check programs above keep each case's logs under tests/check-results/.
 clean-local: clean-local-runner
 clean-local-runner:
