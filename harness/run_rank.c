@@ -49,6 +49,30 @@ static void rank__trace_facts(const struct rank_obs *o, struct rank_ev *ev)
                    "and never wrote again", o->inout_unserved, o->inout_unserved > 1 ? "s" : "");
 }
 
+/* A hang of an echo server with no connection blocked on EAGAIN: it owes
+ * nothing it knows of (it stopped reading), or it owes bytes it does not try
+ * to write (discarded or left behind a budget). Narrows, does not decide. */
+static void rank__hang_narrow(const struct rank_obs *o, struct rank_ev *ev)
+{
+    static const int write_side[] = { 1, 2, 3, 4, 9, 11, 12, 14, 17 }, read_side[] = { 5, 8, 20, 11, 12 };
+    const int *out = NULL;
+    size_t n = 0;
+
+    if (!o->have_trace || !o->echo || !o->hung || o->blocked || o->bytes_read < 0)
+        return;
+    if (o->bytes_read == o->bytes_written) {
+        out = write_side, n = sizeof(write_side) / sizeof(write_side[0]);
+        snprintf(ev->note, sizeof(ev->note), "the server wrote all %lld bytes it read and waits on no write: it "
+                 "stopped reading", o->bytes_read);
+    } else if (o->bytes_read > o->bytes_written) {
+        out = read_side, n = sizeof(read_side) / sizeof(read_side[0]);
+        snprintf(ev->note, sizeof(ev->note), "the server read %lld bytes, wrote %lld and waits on no write: it "
+                 "left output unsent", o->bytes_read, o->bytes_written);
+    }
+    for (size_t i = 0; i < n; i++)
+        ev->ruled_out[out[i]] = 1;
+}
+
 void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
 {
     memset(ev, 0, sizeof(*ev));
@@ -63,12 +87,18 @@ void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
     if (o->closed_trunc > 0 && o->eagain > 0)
         rank__fact(ev, 14, "the server closed %d connection%s mid-reply that had not shut down, after %lld EAGAIN",
                    o->closed_trunc, o->closed_trunc > 1 ? "s" : "", o->eagain);
-    ev->ruled_out[10] = o->xtalk_client < 0;
-    ev->ruled_out[14] = o->eagain == 0;
+    if (o->died == 1)
+        rank__fact(ev, 13, "the server was killed by SIGPIPE");
+    ev->ruled_out[13] |= o->died == 2;  /* only SIGPIPE's default action kills it */
+    rank__hang_narrow(o, ev);
+    /* Classes 14 and 15 close the connection: a client that saw no close was not their victim. */
+    ev->ruled_out[14] |= ev->ruled_out[15] |= o->hung > 0 && !o->closed_trunc && !o->closed_trunc_shut;
+    ev->ruled_out[10] |= o->xtalk_client < 0;
+    ev->ruled_out[14] |= o->eagain == 0;
     if (o->have_trace) {
-        ev->ruled_out[3] = o->spin_nowait == 0;
-        ev->ruled_out[4] = o->reg_lt_out == 0;
-        ev->ruled_out[12] = !o->reg_oneshot && !o->mod_dropped_et && !o->mod_dropped_out;
+        ev->ruled_out[3] |= o->spin_nowait == 0;
+        ev->ruled_out[4] |= o->reg_lt_out == 0;
+        ev->ruled_out[12] |= !o->reg_oneshot && !o->mod_dropped_et && !o->mod_dropped_out;
     }
 }
 
@@ -157,6 +187,8 @@ void rank_classes(const struct rank_ev *ev, const struct rank_fail *f, int nf, c
             out->fail = i;
     if (out->fail >= 0)
         rank__order(ev, &f[out->fail], classes, nclasses, out);
+    if (out->cls && !ev->ruled_out[out->cls])
+        snprintf(out->note, sizeof(out->note), "%s", ev->note);
 }
 
 void rank_format(const struct rank_out *r, char *buf, size_t len)
@@ -171,9 +203,11 @@ void rank_format(const struct rank_out *r, char *buf, size_t len)
         return;
     }
     o = (size_t)snprintf(buf, len, "class %d %s?", r->cls, case_class_name(r->cls));
+    if (r->note[0] && o < len)
+        o += (size_t)snprintf(buf + o, len - o, " (evidence: %s%s", r->note, r->nalso ? ";" : ")");
     for (int i = 0; i < r->nalso && o < len; i++)
-        o += (size_t)snprintf(buf + o, len - o, "%s class %d %s?", i ? "," : " (also consistent with",
-                              r->also[i], case_class_name(r->also[i]));
+        o += (size_t)snprintf(buf + o, len - o, "%s class %d %s?", i ? "," : r->note[0] ? " also consistent with"
+                              : " (also consistent with", r->also[i], case_class_name(r->also[i]));
     if (r->nalso && o < len)
         snprintf(buf + o, len - o, ")");
 }

@@ -16,11 +16,11 @@
 /* Candidate lists as run_verdict.c gives them for each symptom. */
 static const int C_LOSS[] = { 1, 2, 17, 14, 10 }, C_XTALK[] = { 10 }, C_IDLE[] = { 4, 12, 3, 18 },
                  C_BUSY[] = { 3, 12, 18, 4 }, C_STUCK[] = { 5, 8, 9, 11, 12, 20, 14, 1 },
-                 C_NEVER[] = { 6, 18, 5, 20, 11, 12 }, C_TRUNC[] = { 14, 15, 1, 13 };
+                 C_NEVER[] = { 6, 18, 5, 20, 11, 12 }, C_TRUNC[] = { 14, 15, 1, 13 }, C_DIED[] = { 16, 13 };
 #define CANDS(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
 enum obs_kind { O_NONE, O_XTALK, O_LT, O_SPIN, O_SPIN_FEW, O_ONESHOT, O_INOUT, O_ACCEPT, O_EMFILE, O_CLOSE,
-                O_NOTRACE };
+                O_NOTRACE, O_SIGPIPE, O_EXITED, O_IDLE_READ, O_UNSENT };
 
 /* One synthetic observation, the failures it produced, the case's classes, and the expected head. */
 static const struct rank_row {
@@ -63,6 +63,16 @@ static const struct rank_row {
     { "a fact that is no candidate decides nothing", O_SPIN, CANDS(C_LOSS), NULL, 0, { 1, 2 }, 0,
       "class 1 unsent tail dropped? (also consistent with class 2 write return ignored?, "
       "class 17 writev offset wrong after a short write?, class 14 EAGAIN taken for an error?)" },
+    { "killed by SIGPIPE", O_SIGPIPE, CANDS(C_DIED), NULL, 0, { 16 }, 0,
+      "class 13 SIGPIPE not handled (evidence: the server was killed by SIGPIPE)" },
+    { "an exit is no SIGPIPE", O_EXITED, CANDS(C_DIED), NULL, 0, { 13 }, 0, "class 16 EINTR not retried?" },
+    { "hang, all read was written: a reading class", O_IDLE_READ, CANDS(C_STUCK), NULL, 0, { 11, 8 }, 0,
+      "class 8 read not resumed after backpressure? (evidence: the server wrote all 1000 bytes it read and waits "
+      "on no write: it stopped reading; also consistent with class 5 read once per edge?, class 20 short-read "
+      "heuristic?)" },
+    { "hang, output owed and no write waiting", O_UNSENT, CANDS(C_STUCK), NULL, 0, { 14, 1, 2 }, 0,
+      "class 1 unsent tail dropped? (evidence: the server read 5000 bytes, wrote 1000 and waits on no write: it "
+      "left output unsent; also consistent with class 9 write budget without requeue?)" },
     { "no trace: the case's classes first", O_NOTRACE, CANDS(C_STUCK), NULL, 0, { 8, 11 }, 0,
       "class 8 read not resumed after backpressure? (also consistent with class 11 IN and OUT handled with "
       "if/else-if?, class 5 read once per edge?, class 9 write budget without requeue?)" },
@@ -99,6 +109,10 @@ static void obs_make(enum obs_kind k, struct rank_obs *o)
     case O_EMFILE: o->accepted = 30; o->connected = 80; o->hung = o->hung_zero = 50; o->nofile = 1; break;
     case O_CLOSE: o->closed_trunc = 2; break;
     case O_NOTRACE: o->have_trace = 0; o->eagain = -1; o->accepted = -1; break;
+    case O_SIGPIPE: o->died = 1; break;
+    case O_EXITED: o->died = 2; break;
+    case O_IDLE_READ: o->echo = 1; o->hung = 2; o->bytes_read = o->bytes_written = 1000; break;
+    case O_UNSENT: o->echo = 1; o->hung = 1; o->bytes_read = 5000; o->bytes_written = 1000; break;
     }
 }
 
