@@ -56,7 +56,6 @@ static void ev__tally(const struct ev_conn *c, uint32_t n, struct rank_obs *o)
     for (uint32_t k = 1; k <= n; k++) {
         if (c[k].closed || c[k].blocked_at < 0)
             continue;
-        o->blocked++;
         if ((c[k].reg & EPOLLONESHOT) && c[k].reg_at < c[k].blocked_at && c[k].out_at < 0)
             o->oneshot_unarmed++;
         if (c[k].out_at >= 0 && (c[k].out_ev & (EPOLLIN | EPOLLRDHUP)))
@@ -119,20 +118,6 @@ static void ev__clients(const struct run_obs *ob, struct rank_obs *o)
     }
 }
 
-/* Whether every client expects back exactly what it sends (echo): then the
- * server owes each byte it read. Repeat and stream expect more than they send. */
-static int ev__echo(const struct run_obs *ob)
-{
-    for (int i = 0; i < ob->nres; i++) {
-        int g = ob->res[i].group;
-        uint64_t send = ob->c->send_echo[g] ? (uint64_t)ob->c->send_echo[g] : (uint64_t)ob->c->groups[g].send_bytes;
-
-        if (ob->res[i].expected != send)
-            return 0;
-    }
-    return ob->nres > 0;
-}
-
 void run__rank_obs(const struct run_obs *ob, struct rank_obs *o)
 {
     const struct trace_totals *t = &ob->tr;
@@ -142,10 +127,8 @@ void run__rank_obs(const struct run_obs *ob, struct rank_obs *o)
     o->eagain = ob->have_counters ? ob->eagain : -1;
     o->accepted = -1;
     o->connected = ob->nres;
-    o->nofile = ob->c->nofile > 0;
+    o->nofile = ob->c->nofile > 0 ? ob->c->nofile : 0;
     o->died = !ob->c->expect.alive || ob->alive ? 0 : strstr(ob->how, "SIGPIPE") ? 1 : 2;
-    o->bytes_read = o->bytes_written = -1;
-    o->echo = ev__echo(ob);
     o->hang_cpu = ob->engine_ms > 0 ? (ob->cpu_end_s - ob->cpu_start_s) / (ob->engine_ms / 1e3) : 0;
     ev__clients(ob, o);
     if (!t->present)
@@ -157,8 +140,6 @@ void run__rank_obs(const struct run_obs *ob, struct rank_obs *o)
     o->mod_dropped_et = t->mod_dropped_et;
     o->mod_dropped_out = t->mod_dropped_out;
     o->reg_oneshot = t->reg_oneshot;
-    o->bytes_read = (long long)t->bytes_read;
-    o->bytes_written = (long long)t->bytes_written;
     o->accepted = (long long)t->conns;
     if (ob->traced)
         ev__ring(ob->trace_path, t->conns, ob->t0_ms + ob->engine_ms, o);

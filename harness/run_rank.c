@@ -11,6 +11,8 @@
  * extra write or wake-up stays below them. */
 #define RANK_SPIN_MIN 100
 #define RANK_LT_IDLE_MIN 100
+/* Descriptors a server holds besides its connections: stdio, epoll, listener, a few more. */
+#define RANK_OWN_FDS 8
 
 static void rank__fact(struct rank_ev *ev, int cls, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void rank__fact(struct rank_ev *ev, int cls, const char *fmt, ...)
@@ -49,28 +51,20 @@ static void rank__trace_facts(const struct rank_obs *o, struct rank_ev *ev)
                    "and never wrote again", o->inout_unserved, o->inout_unserved > 1 ? "s" : "");
 }
 
-/* A hang of an echo server with no connection blocked on EAGAIN: it owes
- * nothing it knows of (it stopped reading), or it owes bytes it does not try
- * to write (discarded or left behind a budget). Narrows, does not decide. */
-static void rank__hang_narrow(const struct rank_obs *o, struct rank_ev *ev)
+/* Connections opened but never accepted. Under a lowered RLIMIT_NOFILE that
+ * is EMFILE (18) only if the server can have reached the limit: fewer
+ * accepts in all than the limit leaves room for (its own fds aside) means it
+ * stopped accepting with descriptors to spare (6). */
+static void rank__accept_fact(const struct rank_obs *o, struct rank_ev *ev)
 {
-    static const int write_side[] = { 1, 2, 3, 4, 9, 11, 12, 14, 17 }, read_side[] = { 5, 8, 20, 11, 12 };
-    const int *out = NULL;
-    size_t n = 0;
+    int emfile = o->nofile > 0 && o->accepted + RANK_OWN_FDS >= o->nofile;
 
-    if (!o->have_trace || !o->echo || !o->hung || o->blocked || o->bytes_read < 0)
-        return;
-    if (o->bytes_read == o->bytes_written) {
-        out = write_side, n = sizeof(write_side) / sizeof(write_side[0]);
-        snprintf(ev->note, sizeof(ev->note), "the server wrote all %lld bytes it read and waits on no write: it "
-                 "stopped reading", o->bytes_read);
-    } else if (o->bytes_read > o->bytes_written) {
-        out = read_side, n = sizeof(read_side) / sizeof(read_side[0]);
-        snprintf(ev->note, sizeof(ev->note), "the server read %lld bytes, wrote %lld and waits on no write: it "
-                 "left output unsent", o->bytes_read, o->bytes_written);
-    }
-    for (size_t i = 0; i < n; i++)
-        ev->ruled_out[out[i]] = 1;
+    if (o->nofile > 0 && !emfile)
+        rank__fact(ev, 6, "the target accepted %lld of %d connections, fewer than its RLIMIT_NOFILE %ld allows; "
+                   "%d clients never got a byte", o->accepted, o->connected, o->nofile, o->hung_zero);
+    else
+        rank__fact(ev, emfile ? 18 : 6, "the target accepted %lld of %d connections%s; %d clients never got a byte",
+                   o->accepted, o->connected, emfile ? " at its RLIMIT_NOFILE" : "", o->hung_zero);
 }
 
 void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
@@ -81,8 +75,7 @@ void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
         rank__fact(ev, 10, "client %d received another client's bytes: %s", o->xtalk_client, o->xtalk_diag);
     rank__trace_facts(o, ev);
     if (o->accepted >= 0 && o->hung_zero > 0 && o->accepted < o->connected)
-        rank__fact(ev, o->nofile ? 18 : 6, "the target accepted %lld of %d connections%s; %d clients never got a byte",
-                   o->accepted, o->connected, o->nofile ? " under its lowered RLIMIT_NOFILE" : "", o->hung_zero);
+        rank__accept_fact(o, ev);
     /* A client that never shut down its side cannot meet the half-close bug. */
     if (o->closed_trunc > 0 && o->eagain > 0)
         rank__fact(ev, 14, "the server closed %d connection%s mid-reply that had not shut down, after %lld EAGAIN",
@@ -90,7 +83,6 @@ void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
     if (o->died == 1)
         rank__fact(ev, 13, "the server was killed by SIGPIPE");
     ev->ruled_out[13] |= o->died == 2;  /* only SIGPIPE's default action kills it */
-    rank__hang_narrow(o, ev);
     /* Classes 14 and 15 close the connection: a client that saw no close was not their victim. */
     ev->ruled_out[14] |= ev->ruled_out[15] |= o->hung > 0 && !o->closed_trunc && !o->closed_trunc_shut;
     ev->ruled_out[10] |= o->xtalk_client < 0;
@@ -187,8 +179,6 @@ void rank_classes(const struct rank_ev *ev, const struct rank_fail *f, int nf, c
             out->fail = i;
     if (out->fail >= 0)
         rank__order(ev, &f[out->fail], classes, nclasses, out);
-    if (out->cls && !ev->ruled_out[out->cls])
-        snprintf(out->note, sizeof(out->note), "%s", ev->note);
 }
 
 void rank_format(const struct rank_out *r, char *buf, size_t len)
@@ -203,11 +193,9 @@ void rank_format(const struct rank_out *r, char *buf, size_t len)
         return;
     }
     o = (size_t)snprintf(buf, len, "class %d %s?", r->cls, case_class_name(r->cls));
-    if (r->note[0] && o < len)
-        o += (size_t)snprintf(buf + o, len - o, " (evidence: %s%s", r->note, r->nalso ? ";" : ")");
     for (int i = 0; i < r->nalso && o < len; i++)
-        o += (size_t)snprintf(buf + o, len - o, "%s class %d %s?", i ? "," : r->note[0] ? " also consistent with"
-                              : " (also consistent with", r->also[i], case_class_name(r->also[i]));
+        o += (size_t)snprintf(buf + o, len - o, "%s class %d %s?", i ? "," : " (also consistent with",
+                              r->also[i], case_class_name(r->also[i]));
     if (r->nalso && o < len)
         snprintf(buf + o, len - o, ")");
 }

@@ -27,11 +27,8 @@ struct rank_obs {
     int hung, hung_zero;      /* clients left running at the deadline; those that never got a byte */
     int closed_trunc, closed_trunc_shut;  /* truncated by the server's close: without / after the client's SHUT_WR */
     double hang_cpu;          /* server CPU s/s over the client run (for a hang) */
-    int nofile;               /* the case lowers RLIMIT_NOFILE */
+    long nofile;              /* the RLIMIT_NOFILE the case gives the target, 0 none */
     int died;                 /* 0 the target lived, 1 killed by SIGPIPE, 2 died otherwise */
-    int echo;                 /* every client speaks echo: the server owes back what it read */
-    long long bytes_read, bytes_written;  /* by the target (trace), -1 unknown */
-    int blocked;              /* connections the ring shows still blocked on EAGAIN at the end */
 };
 
 /* One piece of evidence that names a class; why says what was seen. */
@@ -45,7 +42,6 @@ struct rank_ev {
     struct rank_fact fact[RANK_MAX_FACTS];
     int nfacts;
     int ruled_out[RANK_NCLASS];
-    char note[200];           /* what narrowed the candidates, when no fact decided */
 };
 
 /* One failed assertion as the ranking sees it: its symptom's candidate classes, most likely first. */
@@ -62,7 +58,6 @@ struct rank_out {
     int fail;                 /* index into the failures, -1 when all are vacuous */
     int cls;                  /* 0 when the failure has no candidate class */
     char why[240];
-    char note[200];           /* undecided: what narrowed the candidates, "" none */
     int also[RANK_MAX_ALSO];
     int nalso;
 };
