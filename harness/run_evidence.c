@@ -16,17 +16,28 @@ struct ev_conn {
     int out_at;               /* an EPOLLOUT delivered while blocked, -1 none */
     uint32_t out_ev;
     int closed;
+    uint64_t eagain_ns;       /* when the last write met EAGAIN, 0 when something came after */
+    int closed_on_eagain;     /* the close came right after that EAGAIN */
 };
+
+/* "Right after": what a server that closes on EAGAIN takes, with room for a loaded machine. */
+#define EV_CLOSE_AFTER_NS 2000000u
 
 /* Applies one ring entry at position i to its connection. */
 static void ev__apply(struct ev_conn *c, const struct trace_ring_ent *e, int i)
 {
+    uint64_t eagain_ns = c->eagain_ns;
+
+    c->eagain_ns = 0;
     switch ((enum trace_ev)e->kind) {
     case TE_REG:
         c->reg = (uint32_t)e->arg;
         c->reg_at = i;
         break;
-    case TE_EAGAIN_REAL: case TE_EAGAIN_INJ: case TE_SHORT_REAL: case TE_SHORT_INJ:
+    case TE_EAGAIN_REAL: case TE_EAGAIN_INJ:
+        c->eagain_ns = e->ts_ns;
+        /* fall through */
+    case TE_SHORT_REAL: case TE_SHORT_INJ:
         c->blocked_at = i;    /* found full (again): any earlier EPOLLOUT was answered by this write */
         c->out_at = -1;
         break;
@@ -41,6 +52,7 @@ static void ev__apply(struct ev_conn *c, const struct trace_ring_ent *e, int i)
         break;
     case TE_CLOSE:
         c->closed = 1;
+        c->closed_on_eagain = eagain_ns && e->ts_ns - eagain_ns <= EV_CLOSE_AFTER_NS;
         break;
     case TE_NONE: case TE_ACCEPT: case TE_EINTR_INJ: case TE_SPIN: case TE_MOD_DROP_ET: case TE_MOD_DROP_OUT:
     case TE_APP_SETBUF: case TE_HOLD_RELEASE: case TE_FORK: case TE_COUNT:
@@ -54,6 +66,7 @@ static void ev__apply(struct ev_conn *c, const struct trace_ring_ent *e, int i)
 static void ev__tally(const struct ev_conn *c, uint32_t n, struct rank_obs *o)
 {
     for (uint32_t k = 1; k <= n; k++) {
+        o->closed_on_eagain += c[k].closed_on_eagain;
         if (c[k].closed || c[k].blocked_at < 0)
             continue;
         if ((c[k].reg & EPOLLONESHOT) && c[k].reg_at < c[k].blocked_at && c[k].out_at < 0)
@@ -109,6 +122,10 @@ static void ev__clients(const struct run_obs *ob, struct rank_obs *o)
             o->xtalk_client = (int)r->id;
             snprintf(o->xtalk_diag, sizeof(o->xtalk_diag), "%.190s", r->diag);
         }
+        if (r->end == CE_MISMATCH && r->fault == PF_DUPLICATION && o->dup_client < 0) {
+            o->dup_client = (int)r->id;
+            snprintf(o->dup_diag, sizeof(o->dup_diag), "%.190s", r->diag);
+        }
         if (r->end == CE_RUNNING) {
             o->hung++;
             o->hung_zero += r->received == 0;
@@ -123,7 +140,7 @@ void run__rank_obs(const struct run_obs *ob, struct rank_obs *o)
     const struct trace_totals *t = &ob->tr;
 
     memset(o, 0, sizeof(*o));
-    o->xtalk_client = -1;
+    o->xtalk_client = o->dup_client = -1;
     o->eagain = ob->have_counters ? ob->eagain : -1;
     o->accepted = -1;
     o->connected = ob->nres;

@@ -33,8 +33,9 @@ static void rank__trace_facts(const struct rank_obs *o, struct rank_ev *ev)
 {
     if (!o->have_trace)
         return;
-    /* Before MOD dropping EPOLLET: that is how EPOLLOUT got level-triggered; the idle wake-ups are the bug. */
-    if (o->reg_lt_out && o->epollout_lt_idle >= RANK_LT_IDLE_MIN)
+    /* Before MOD dropping EPOLLET: that is how EPOLLOUT got level-triggered,
+     * which is class 4 whether it shows as idle wake-ups or as a busy transfer. */
+    if (o->reg_lt_out && (o->epollout_lt_idle >= RANK_LT_IDLE_MIN || o->mod_dropped_et))
         rank__fact(ev, 4, "EPOLLOUT registered without EPOLLET %llu times, %llu wake-ups with nothing to write",
                    (unsigned long long)o->reg_lt_out, (unsigned long long)o->epollout_lt_idle);
     if (o->mod_dropped_et || o->mod_dropped_out)
@@ -73,13 +74,18 @@ void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
     /* Self-identifying bytes of one client in another's stream: only a shared buffer does that. */
     if (o->xtalk_client >= 0)
         rank__fact(ev, 10, "client %d received another client's bytes: %s", o->xtalk_client, o->xtalk_diag);
+    /* Bytes a client already had, sent again: a short write's sent part resent. */
+    if (o->dup_client >= 0)
+        rank__fact(ev, 17, "client %d received bytes twice: %s", o->dup_client, o->dup_diag);
     rank__trace_facts(o, ev);
     if (o->accepted >= 0 && o->hung_zero > 0 && o->accepted < o->connected)
         rank__accept_fact(o, ev);
-    /* A client that never shut down its side cannot meet the half-close bug. */
-    if (o->closed_trunc > 0 && o->eagain > 0)
-        rank__fact(ev, 14, "the server closed %d connection%s mid-reply that had not shut down, after %lld EAGAIN",
-                   o->closed_trunc, o->closed_trunc > 1 ? "s" : "", o->eagain);
+    /* A client that never shut down its side cannot meet the half-close bug,
+     * and a close right after EAGAIN is not one after an EINTR or an EOF. */
+    if (o->closed_trunc > 0 && o->closed_on_eagain > 0)
+        rank__fact(ev, 14, "the server closed %d connection%s right after a write met EAGAIN; %d client%s had not "
+                   "shut down", o->closed_on_eagain, o->closed_on_eagain > 1 ? "s" : "", o->closed_trunc,
+                   o->closed_trunc > 1 ? "s" : "");
     if (o->died == 1)
         rank__fact(ev, 13, "the server was killed by SIGPIPE");
     ev->ruled_out[13] |= o->died == 2;  /* only SIGPIPE's default action kills it */

@@ -15,12 +15,15 @@ struct rank_obs {
     int have_trace;           /* the injector's trace was read: the trace fields below are known */
     int xtalk_client;         /* a client that received another client's bytes, or -1 */
     char xtalk_diag[200];     /* the verifier's words for it */
+    int dup_client;           /* a client that received bytes twice, or -1 */
+    char dup_diag[200];
     uint64_t spin_nowait;     /* writes retried after EAGAIN with not even an epoll_wait between */
     uint64_t reg_lt_out, epollout_lt_idle;  /* EPOLLOUT registered without EPOLLET; wake-ups for nothing */
     uint64_t mod_dropped_et, mod_dropped_out;
     uint64_t reg_oneshot;     /* registrations carrying EPOLLONESHOT */
     int oneshot_unarmed;      /* connections left blocked on EAGAIN with a ONESHOT registration never re-armed */
     int inout_unserved;       /* connections blocked on EAGAIN that got an event with IN and OUT and wrote nothing after */
+    int closed_on_eagain;     /* connections the server closed right after a write met EAGAIN (ring) */
     long long eagain;         /* EAGAIN the target met (counters or trace), -1 unknown */
     long long accepted;       /* connections the target accepted (trace), -1 unknown */
     int connected;            /* connections the harness opened (clients + readiness probe) */

@@ -20,7 +20,7 @@ static const int C_LOSS[] = { 1, 2, 17, 14, 10 }, C_XTALK[] = { 10 }, C_IDLE[] =
 #define CANDS(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
 enum obs_kind { O_NONE, O_XTALK, O_LT, O_SPIN, O_SPIN_FEW, O_ONESHOT, O_INOUT, O_ACCEPT, O_EMFILE, O_CLOSE,
-                O_NOTRACE, O_SIGPIPE, O_EXITED, O_ACCEPT_ROOM };
+                O_NOTRACE, O_SIGPIPE, O_EXITED, O_ACCEPT_ROOM, O_CLOSE_LATE, O_DUP, O_LT_BUSY };
 
 /* One synthetic observation, the failures it produced, the case's classes, and the expected head. */
 static const struct rank_row {
@@ -60,9 +60,18 @@ static const struct rank_row {
     { "never accepted with descriptors to spare", O_ACCEPT_ROOM, CANDS(C_NEVER), NULL, 0, { 18 }, 0,
       "class 6 accept once per edge (evidence: the target accepted 9 of 80 connections, fewer than its "
       "RLIMIT_NOFILE 32 allows; 73 clients never got a byte)" },
-    { "close after EAGAIN", O_CLOSE, CANDS(C_TRUNC), NULL, 0, { 15, 20 }, 0,
-      "class 14 EAGAIN taken for an error (evidence: the server closed 2 connections mid-reply that had not shut "
-      "down, after 7 EAGAIN)" },
+    { "close right after EAGAIN", O_CLOSE, CANDS(C_TRUNC), NULL, 0, { 15, 20 }, 0,
+      "class 14 EAGAIN taken for an error (evidence: the server closed 2 connections right after a write met "
+      "EAGAIN; 2 clients had not shut down)" },
+    { "a close later than EAGAIN decides nothing", O_CLOSE_LATE, CANDS(C_TRUNC), NULL, 0, { 15, 20 }, 0,
+      "class 15 half-close drops output? (also consistent with class 14 EAGAIN taken for an error?, class 1 "
+      "unsent tail dropped?, class 13 SIGPIPE not handled?)" },
+    { "duplication names 17 over the case's 2", O_DUP, CANDS(C_LOSS), NULL, 0, { 1, 2, 14, 3 }, 0,
+      "class 17 writev offset wrong after a short write (evidence: client 2 received bytes twice: duplication at "
+      "offset 28672: 12288 bytes repeated)" },
+    { "LT EPOLLOUT busy in a transfer", O_LT_BUSY, CANDS(C_BUSY), NULL, 0, { 12, 3, 4 }, 0,
+      "class 4 level-triggered EPOLLOUT left armed (evidence: EPOLLOUT registered without EPOLLET 1 times, 3 "
+      "wake-ups with nothing to write)" },
     { "a fact that is no candidate decides nothing", O_SPIN, CANDS(C_LOSS), NULL, 0, { 1, 2 }, 0,
       "class 1 unsent tail dropped? (also consistent with class 2 write return ignored?, "
       "class 17 writev offset wrong after a short write?, class 14 EAGAIN taken for an error?)" },
@@ -80,7 +89,7 @@ static void obs_base(struct rank_obs *o)
 {
     memset(o, 0, sizeof(*o));
     o->have_trace = 1;
-    o->xtalk_client = -1;
+    o->xtalk_client = o->dup_client = -1;
     o->eagain = 7;
     o->accepted = 5;
     o->connected = 4;
@@ -103,7 +112,13 @@ static void obs_make(enum obs_kind k, struct rank_obs *o)
     case O_INOUT: o->inout_unserved = 2; o->hung = 2; break;
     case O_ACCEPT: o->accepted = 2; o->connected = 100; o->hung = o->hung_zero = 99; break;
     case O_EMFILE: o->accepted = 30; o->connected = 80; o->hung = o->hung_zero = 50; o->nofile = 32; break;
-    case O_CLOSE: o->closed_trunc = 2; break;
+    case O_CLOSE: o->closed_trunc = o->closed_on_eagain = 2; break;
+    case O_CLOSE_LATE: o->closed_trunc = 2; break;
+    case O_DUP:
+        o->dup_client = 2;
+        snprintf(o->dup_diag, sizeof(o->dup_diag), "duplication at offset 28672: 12288 bytes repeated");
+        break;
+    case O_LT_BUSY: o->reg_lt_out = 1; o->mod_dropped_et = 1; o->epollout_lt_idle = 3; break;
     case O_NOTRACE: o->have_trace = 0; o->eagain = -1; o->accepted = -1; break;
     case O_SIGPIPE: o->died = 1; break;
     case O_EXITED: o->died = 2; break;
@@ -181,7 +196,8 @@ static void ring_file(const char *path, const struct trace_ring_ent *ents, int n
 /* The ring reader (run_evidence.c) on a synthetic trace: conn 1 blocked
  * under ONESHOT and never re-armed; conn 2 re-armed after its EAGAIN
  * (correct); conn 3 got IN|OUT while blocked and wrote nothing; conn 4 did
- * the same but wrote after it (correct); every connection "closes" at 900 ms,
+ * the same but wrote after it (correct); conn 5 closed 1 ms after its EAGAIN,
+ * conn 6 80 ms after (an EINTR, an EOF); the rest "close" at 900 ms,
  * after the clients ended at 500 ms: the target being stopped. */
 START_TEST(t_ring)
 {
@@ -193,6 +209,8 @@ START_TEST(t_ring)
         ENT(30, 3, TE_EPOLLOUT_REAL, EPOLLIN | EPOLLOUT), ENT(40, 3, TE_EPOLLOUT_REAL, EPOLLIN | EPOLLOUT),
         ENT(10, 4, TE_REG, EPOLLIN | EPOLLOUT | EPOLLET), ENT(20, 4, TE_EAGAIN_REAL, 100),
         ENT(30, 4, TE_EPOLLOUT_REAL, EPOLLIN | EPOLLOUT), ENT(31, 4, TE_RESUME, 100),
+        ENT(20, 5, TE_EAGAIN_REAL, 100), ENT(21, 5, TE_CLOSE, 0),
+        ENT(20, 6, TE_EAGAIN_REAL, 100), ENT(100, 6, TE_CLOSE, 0),
         ENT(900, 1, TE_CLOSE, 0), ENT(900, 2, TE_CLOSE, 0), ENT(900, 3, TE_CLOSE, 0), ENT(900, 4, TE_CLOSE, 0),
     };
     char dir[] = "/tmp/check_rank.XXXXXX";
@@ -208,7 +226,7 @@ START_TEST(t_ring)
     ob.engine_ms = 500;
     ob.traced = 1;
     ob.tr.present = 1;
-    ob.tr.conns = 4;
+    ob.tr.conns = 6;
     snprintf(ob.trace_path, sizeof(ob.trace_path), "%s/trace.bin", dir);
     ring_file(ob.trace_path, ents, (int)(sizeof(ents) / sizeof(ents[0])));
     run__rank_obs(&ob, &o);
@@ -217,7 +235,8 @@ START_TEST(t_ring)
     ck_assert_int_eq(o.have_trace, 1);
     ck_assert_msg(o.oneshot_unarmed == 1, "oneshot_unarmed %d, expected 1 (conn 1)", o.oneshot_unarmed);
     ck_assert_msg(o.inout_unserved == 1, "inout_unserved %d, expected 1 (conn 3)", o.inout_unserved);
-    ck_assert_int_eq(o.accepted, 4);
+    ck_assert_msg(o.closed_on_eagain == 1, "closed_on_eagain %d, expected 1 (conn 5, not 6)", o.closed_on_eagain);
+    ck_assert_int_eq(o.accepted, 6);
 }
 END_TEST
 
