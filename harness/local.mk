@@ -2,8 +2,8 @@
 noinst_LIBRARIES += harness/librun.a
 harness_librun_a_SOURCES = harness/case.c harness/case_set.c harness/case_val.c harness/case.h harness/case_int.h \
   harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_stall.c harness/run_verdict.c harness/run_watch.c \
-  harness/run_wire.c \
-  harness/run.h harness/run_int.h
+  harness/run_wire.c harness/run_rank.c harness/run_evidence.c \
+  harness/run.h harness/run_int.h harness/run_rank.h harness/run_evidence.h
 
 # The runner needs the client engine, the target library, capture and the trace reader after it.
 EC_RUN_LIBS = harness/librun.a harness/libclient.a harness/libtarget.a harness/libcap.a \
@@ -23,6 +23,14 @@ tests_check_caseparse_SOURCES = tests/check_caseparse.c
 tests_check_caseparse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_caseparse_LDADD = harness/librun.a $(CHECK_LIBS)
 
+# The ranking of bug classes on synthetic observations (no server).
+check_PROGRAMS += tests/check_rank
+TESTS += tests/check_rank
+tests_check_rank_SOURCES = tests/check_rank.c
+tests_check_rank_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_rank_LDADD = $(EC_RUN_LIBS) $(CHECK_LIBS)
+tests_check_rank_LDFLAGS = $(AM_LDFLAGS) -pthread
+
 # Every case against the reference server, and the buggy targets against their classes' cases.
 # They run the built servers, targets and injector, which `make check` builds first (all).
 check_PROGRAMS += tests/check_cases tests/check_buggy
@@ -36,6 +44,10 @@ tests_check_buggy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_buggy_LDADD = $(EC_RUN_LIBS) $(CHECK_LIBS)
 tests_check_buggy_LDFLAGS = $(AM_LDFLAGS) -pthread
 endif
+
+# The edgecase binary as a user runs it: exit statuses, selection, -j, deadlines, bad input, broken targets, signals.
+TESTS += tests/cli.sh
+dist_noinst_SCRIPTS += tests/cli.sh
 
 # The Check programs above keep each case's logs under tests/check-results/.
 clean-local: clean-local-runner

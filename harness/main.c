@@ -257,7 +257,8 @@ static int ec__parse(struct ec_args *a, int argc, char **argv)
     int opt;
 
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+j:v", ec_options, NULL)) != -1) {
+    /* '+': stop at the first case name; ':': tell a missing value from an unknown option. */
+    while ((opt = getopt_long(argc, argv, "+:j:v", ec_options, NULL)) != -1) {
         if (opt == OPT_HELP) {
             fputs(ec_usage, stdout);
             exit(0);
@@ -270,8 +271,13 @@ static int ec__parse(struct ec_args *a, int argc, char **argv)
             a->rc.verbose = 1;
             continue;
         }
-        if (opt == '?' || opt == ':') {
-            fprintf(stderr, "edgecase: bad or incomplete option '%s'\n%s", argv[optind - 1], ec_usage);
+        /* One line naming the culprit: a page of usage would bury it. */
+        if (opt == ':') {
+            fprintf(stderr, "edgecase: option '%s' needs a value (edgecase --help)\n", argv[optind - 1]);
+            return 2;
+        }
+        if (opt == '?') {
+            fprintf(stderr, "edgecase: unknown option '%s' (edgecase --help)\n", argv[optind - 1]);
             return 2;
         }
         if (ec__option(a, opt, optarg, err, sizeof(err)) < 0) {
@@ -298,7 +304,10 @@ int main(int argc, char **argv)
             fputs(ec_usage, stdout);
             return 0;
         }
-        fprintf(stderr, "edgecase: %s\n%s", argc < 2 ? "missing command" : "unknown command", ec_usage);
+        if (argc < 2)
+            fprintf(stderr, "edgecase: missing command\n%s", ec_usage);
+        else
+            fprintf(stderr, "edgecase: unknown command '%s' (edgecase --help)\n", argv[1]);
         return 2;
     }
     /* Options and case names may mix: collect non-options, then parse the rest. */

@@ -125,6 +125,7 @@ int netns_create(struct netns_pair *p, int rate_kbit, int *denied, char *err, si
     unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 
     memset(p, 0, sizeof *p);
+    p->reap_fd = -1;
     *denied = 0;
     if (geteuid() != 0) {
         *denied = 1;
@@ -136,6 +137,10 @@ int netns_create(struct netns_pair *p, int rate_kbit, int *denied, char *err, si
         snprintf(p->dev[s], sizeof p->dev[s], "ec%x%c", (unsigned)getpid() * 16 + (n & 15),
                  "ab"[s]);
         snprintf(p->addr[s], sizeof p->addr[s], "10.200.0.%d", s + 1);
+    }
+    /* Before the first name exists: a harness killed from here on leaves nothing. */
+    p->reap_fd = netns__reap_start(p, &p->reaper);
+    for (int s = 0; s < 2; s++) {
         RUN("ip", "netns", "add", p->ns[s]);
         p->made[s] = 1;
     }
@@ -162,6 +167,11 @@ void netns_destroy(struct netns_pair *p)
         if (p->made[s])
             nn_run(av, err, sizeof err);  /* nothing more to do if it fails */
         p->made[s] = 0;
+    }
+    if (p->reap_fd >= 0 && p->reaper > 0) {
+        close(p->reap_fd);    /* the watcher finds nothing left to delete and exits */
+        p->reap_fd = -1;
+        nn_wait(p->reaper, 2000);
     }
 }
 

@@ -13,6 +13,8 @@ struct netns_pair {
     char dev[2][16];              /* veth ends, one in each namespace */
     char addr[2][16];             /* "10.200.0.1", "10.200.0.2" */
     int made[2];                  /* which namespaces exist (for netns_destroy) */
+    int reap_fd;                  /* netns_reap.c's watcher: its pipe, -1 none */
+    pid_t reaper;
 };
 
 /* Creates both namespaces, the veth pair (MTU 1500, no GSO: one segment per frame), the addresses, brings
@@ -31,6 +33,10 @@ pid_t netns_spawn(const struct netns_pair *p, int side, int (*fn)(void *), void 
                   char *err, size_t errlen);
 pid_t netns_exec(const struct netns_pair *p, int side, char *const argv[], char *err,
                  size_t errlen);
+/* netns_reap.c: forks a watcher that deletes p's namespaces when the write
+ * end returned (close-on-exec) is closed by every holder: netns_destroy, or
+ * the death of the harness, even by SIGKILL. Returns the fd and *pid, or -1. */
+int netns__reap_start(const struct netns_pair *p, pid_t *pid);
 /* Deletes namespaces left behind by edgecase processes that died before
  * cleaning up ("ec-<pid>-..." with no such pid). Returns how many. */
 int netns_sweep(void);

@@ -1,5 +1,6 @@
 /* run_verdict.c: judges a case's observations against its [expect] and names the likely bug class. */
 #include "harness/run_int.h"
+#include "harness/run_evidence.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,37 +56,6 @@ static void run__fail(struct run_judge *j, int vacuous, const int *cands, const 
     for (f->ncands = 0; cands && cands[f->ncands] && f->ncands < RUN_MAX_CANDS; f->ncands++)
         f->cands[f->ncands] = cands[f->ncands];
     run__det(j, "FAIL %s\n", f->msg);
-}
-
-/* Writes "class N name? / class M name?" for the candidates the case targets
- * (all candidates when the case targets none of them). */
-static void run__classes(const struct ec_case *c, const struct run_fail *f, char *buf, size_t len)
-{
-    size_t o = 0;
-    int i, k, pass, any = 0;
-
-    buf[0] = '\0';
-    for (pass = 0; pass < 2 && !any; pass++)
-        for (i = 0; i < f->ncands; i++) {
-            for (k = 0; k < c->nclasses && c->classes[k] != f->cands[i]; k++)
-                ;
-            if (pass == 0 && k == c->nclasses)
-                continue;
-            o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%sclass %d %s?", any ? " / " : "",
-                                  f->cands[i], case_class_name(f->cands[i]));
-            any = 1;
-        }
-}
-
-/* How well f fits the case: the rank of its most likely candidate class that
- * the case targets (0 best), or RUN_MAX_CANDS when none is. */
-static int run__fit(const struct ec_case *c, const struct run_fail *f)
-{
-    for (int i = 0; i < f->ncands; i++)
-        for (int k = 0; k < c->nclasses; k++)
-            if (c->classes[k] == f->cands[i])
-                return i;
-    return RUN_MAX_CANDS;
 }
 
 /* Symptom classes of a verifier fault, most likely first. */
@@ -431,11 +401,28 @@ static void run__pass_line(const struct run_obs *ob, char *buf, size_t len)
                  ob->wire.zero_window, ob->wire.resumed_flows, ob->wire.rst);
 }
 
+/* Names the class: the evidence decides (run_rank.c), else the case's fit. Returns the leading failure or -1. */
+static int run__rank(const struct run_judge *j, char *cls, size_t len)
+{
+    struct rank_fail rf[RUN_MAX_FAILS];
+    struct rank_obs ro;
+    struct rank_ev ev;
+    struct rank_out out;
+
+    for (int i = 0; i < j->nf; i++)
+        rf[i] = (struct rank_fail){ .cands = j->f[i].cands, .ncands = j->f[i].ncands, .vacuous = j->f[i].vacuous };
+    run__rank_obs(j->ob, &ro);
+    rank_facts(&ro, &ev);
+    rank_classes(&ev, rf, j->nf, j->ob->c->classes, j->ob->c->nclasses, &out);
+    rank_format(&out, cls, len);
+    return out.fail;
+}
+
 void run__verdict(const struct run_obs *ob, struct case_outcome *o)
 {
     struct run_judge j = { .ob = ob, .det = o->details, .detlen = sizeof(o->details) };
-    char cls[512], ev[400] = "", tr[420] = "";
-    int i, first = -1;
+    char cls[1024], ev[400] = "", tr[420] = "";
+    int first;
 
     run__det(&j, "seed: %llu (this case: %llu)\n", (unsigned long long)ob->rc->seed, (unsigned long long)ob->seed);
     run__judge_alive(&j);
@@ -445,11 +432,6 @@ void run__verdict(const struct run_obs *ob, struct case_outcome *o)
     run__judge_rss_probe(&j);
     run__judge_counters(&j);
     run__judge_wire(&j);
-    /* The diagnosis is the real failure that best fits a class the case
-     * targets (cross-talk beats loss in a cross-talk case), earliest on ties. */
-    for (i = 0; i < j.nf; i++)
-        if (!j.f[i].vacuous && (first < 0 || run__fit(ob->c, &j.f[i]) < run__fit(ob->c, &j.f[first])))
-            first = i;
     if (j.nf == 0) {
         o->status = CASE_PASS;
         run__pass_line(ob, o->diag, sizeof(o->diag));
@@ -462,11 +444,12 @@ void run__verdict(const struct run_obs *ob, struct case_outcome *o)
         trace_evidence(&ob->tr, ev, sizeof(ev));
     if (ev[0])
         snprintf(tr, sizeof(tr), " (trace: %.400s)", ev);
+    first = run__rank(&j, cls, sizeof(cls));
     if (first < 0) {
         snprintf(o->diag, sizeof(o->diag), "%s%s [seed %llu]", j.f[0].msg, tr, (unsigned long long)ob->rc->seed);
         return;
     }
-    run__classes(ob->c, &j.f[first], cls, sizeof(cls));
+    run__det(&j, "diagnosis: %s\n", cls[0] ? cls : "no candidate class");
     snprintf(o->diag, sizeof(o->diag), "%s%s%s%s%s [seed %llu]", cls, cls[0] ? ": " : "", j.f[first].msg, tr,
              j.nf > 1 ? " (and more, see result.txt)" : "", (unsigned long long)ob->rc->seed);
 }

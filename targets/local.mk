@@ -12,7 +12,12 @@ noinst_PROGRAMS += targets/libevent-et-echo
 targets_libevent_et_echo_SOURCES = targets/libevent_et_echo.c targets/tnet.c targets/tnet.h
 targets_libevent_et_echo_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 targets_libevent_et_echo_LDADD = $(LIBEVENT_LIBS)
+EC_WITH_LIBEVENT = yes
+else
+EC_WITH_LIBEVENT = no
 endif
+# Tests may do without libevent-et-echo only when configure found no libevent.
+AM_TESTS_ENVIRONMENT += EC_WITH_LIBEVENT=$(EC_WITH_LIBEVENT); export EC_WITH_LIBEVENT;
 
 EXTRA_DIST += targets/README.md
 

@@ -42,7 +42,7 @@ echo_round_trip() {
 }
 
 buggy=$top/targets/buggy-server
-[ -x "$buggy" ] || { echo "SKIP: $buggy is not built"; exit 77; }
+[ -x "$buggy" ] || { echo "ERROR: $buggy is not built (make check builds it)"; exit 99; }
 expect_rc 0 "$buggy" --help
 expect_rc 0 "$buggy" --list-bugs
 expect_rc 2 "$buggy" --bogus
@@ -66,8 +66,10 @@ if [ -x "$levent" ]; then
     expect_rc 2 "$levent" --bogus
     expect_rc 2 "$levent" --proto repeat:3
     echo_round_trip "$levent" --sndbuf 4096
+elif [ "${EC_WITH_LIBEVENT:-yes}" = no ]; then
+    echo "note: $levent not built (configure found no libevent), not checked"
 else
-    echo "note: $levent not built (no libevent), not checked"
+    echo "ERROR: $levent is not built though configure found libevent"; exit 99
 fi
 [ "$fails" = 0 ] || exit 1
 echo "PASS: targets smoke"

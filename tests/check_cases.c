@@ -29,6 +29,8 @@ int main(void)
 
     if (ecu_load_cases(&cases, &ncases) < 0)
         return 99;
+    if (ecu_require_built(ecu_case_bins) < 0)
+        return 99;
     for (int i = 0; i < ncases; i++) {
         if (case_has_wire(&cases[i]))
             continue;         /* needs CAP_NET_RAW: tests/check_wire runs it, or skips as non-root */

@@ -14,7 +14,8 @@ enum tsrv_mode { TSRV_ECHO, TSRV_DROP, TSRV_DUP, TSRV_SILENT };
 pid_t tsrv_start(enum tsrv_mode mode, int sndbuf, int *port);
 /* Kills and reaps a server started here. */
 void tsrv_stop(pid_t pid);
-/* Starts $EC_TOP_BUILDDIR/server/edgecase-server --proto proto if it is built. Returns its pid, or 0 if absent. */
+/* Starts $EC_TOP_BUILDDIR/server/edgecase-server --proto proto. Returns its pid;
+ * fails the test when it is not built (make check builds it). */
 pid_t ref_start(const char *proto, int *port);
 
 #endif

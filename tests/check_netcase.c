@@ -54,6 +54,8 @@ int main(void)
 
     if (ecu_load_cases(&cases, &ncases) < 0)
         return 99;
+    if (ecu_require_built(ecu_case_bins) < 0)
+        return 99;
     if (geteuid() != 0) {
         int rc = netcase_unprivileged();
         free(cases);

@@ -95,3 +95,23 @@ double ecu_timeout(const struct ec_case *c)
 {
     return (c->deadline_ms / 1e3 + 30) * ecu_scale();
 }
+
+const char *const ecu_case_bins[] = { "server/edgecase-server", "harness/inject/.libs/libedgecase-inject.so",
+                                      NULL };
+
+int ecu_require_built(const char *const *rels)
+{
+    char path[4096];
+
+    for (; *rels; rels++)
+        if (access(ecu_build_path(*rels, path, sizeof(path)), R_OK) != 0) {
+            fprintf(stderr, "ERROR: %s is not built (make check builds it; run make first)\n", path);
+            return -1;
+        }
+    return 0;
+}
+
+int ecu_libevent_expected(void)
+{
+    return strcmp(ecu_env("EC_WITH_LIBEVENT", "yes"), "no") != 0;
+}

@@ -22,6 +22,15 @@ void ecu_run_in(const struct ec_case *c, const char *cmd, const char *proto, con
 /* ecu_run_in with logs in $EC_TOP_BUILDDIR/tests/check-results/<suite>/<case>. */
 void ecu_run(const struct ec_case *c, const char *cmd, const char *proto, const char *suite,
              struct case_outcome *o);
+/* Checks that every path in rels (relative to $EC_TOP_BUILDDIR, NULL-terminated)
+ * is built: `make check` builds them all, so a missing one is an error of the
+ * build, not a reason to skip. Returns 0, or -1 after printing which one. */
+int ecu_require_built(const char *const *rels);
+/* What every case run needs: the reference server and the preload injector. */
+extern const char *const ecu_case_bins[];
+/* Whether configure found libevent (EC_WITH_LIBEVENT=no from make check says
+ * it did not): then targets/libevent-et-echo is legitimately absent. */
+int ecu_libevent_expected(void);
 /* The Check timeout for a case: its deadline, scaled, plus room to start and stop. */
 double ecu_timeout(const struct ec_case *c);
 
