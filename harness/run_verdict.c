@@ -171,7 +171,7 @@ static void run__judge_hangs(struct run_judge *j)
  * still running at the deadline are judged as a hang instead. */
 static void run__judge_stalls(struct run_judge *j)
 {
-    static const int idle[] = { 12, 11, 9, 8, 0 }, busy[] = { 3, 4, 12, 0 };
+    static const int idle[] = { 11, 12, 9, 8, 0 }, busy[] = { 3, 4, 12, 0 };
     const struct run_obs *ob = j->ob;
     const struct client_result *w;
     int i, n = 0;
