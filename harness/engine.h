@@ -81,6 +81,8 @@ struct engine_opts {
     int stall_ms;             /* no progress this long with bytes outstanding = a stall; <= 0: 2000.
                                  Also how long a shut_wr client waits for the FIN after its reply. */
     const struct engine_hooks *hooks;  /* may be NULL */
+    int rst_on_eof;           /* 1: a client whose server closed first answers with a reset, so the
+                                 server's port keeps no TIME_WAIT (a fixed port must bind again) */
 };
 
 /*
