@@ -79,6 +79,24 @@ static void run__counters(struct run_obs *ob)
     ob->src = "counters";
 }
 
+/* A fixed port is the previous case's port too: waits until a server without
+ * SO_REUSEADDR can bind it, so a busy port is reported as such, not as the
+ * target's failure. Returns 0, or -1 with o's diag filled (ERROR). */
+static int run__port_free(int port, double scale, struct case_outcome *o)
+{
+    char err[512];
+    double waited = 0;
+
+    /* TIME_WAIT ends within 60 s on Linux; a listener of someone else's does not. */
+    if (target_port_wait(port, (int)(2000 * scale), (int)(62000 * scale), &waited, err, sizeof(err)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        return -1;
+    }
+    if (waited >= 0.1)
+        fprintf(stderr, "edgecase: %s: waited %.1f s for port %d to be free of TIME_WAIT\n", o->name, waited, port);
+    return 0;
+}
+
 /* Starts the target for case c. Returns 0, or -1 with o filled (ERROR). */
 static int run__start(struct run_obs *ob, const struct case_proto *pr, const char *casedir, struct target *t,
                       const struct run_ns *ns, struct case_outcome *o)
@@ -107,6 +125,8 @@ static int run__start(struct run_obs *ob, const struct case_proto *pr, const cha
         ts.host = ns->pair.addr[1];
         ts.netns_path = ns->path;
     }
+    if (rc->fixed_port && !ns->active && run__port_free(port, ob->scale, o) < 0)
+        return -1;
     if (run__watch_inject(ob, casedir, &ts, err, sizeof(err)) < 0) {
         snprintf(o->diag, sizeof(o->diag), "%s", err);
         return -1;
