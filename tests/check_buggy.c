@@ -1,6 +1,8 @@
 /* check_buggy.c: the product's proof: each buggy-server bug FAILS its class's case with that class in the diagnosis,
- * and the correct targets (buggy-server without --bug, libevent-et-echo) pass every case they can speak.
- * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, or correct-buggy, correct-libevent)
+ * and the correct targets (buggy-server without --bug, libevent-et-echo; buggy-server and edgecase-server
+ * speaking repeat:20000) pass every case they can speak.
+ * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, correct-buggy, correct-libevent,
+ * correct-repeat-buggy, correct-repeat-server)
  * make check TESTS=tests/check_buggy. */
 #include <check.h>
 #include <stdio.h>
@@ -60,7 +62,7 @@ static const struct bug_row {
 
 static struct ec_case *cases;
 static int ncases;
-static char buggy[4096], libevent[4096];
+static char buggy[4096], libevent[4096], server[4096];
 
 static void cmd_for(const char *bin, const char *bug, int sndbuf_only, char *buf, size_t len)
 {
@@ -119,6 +121,26 @@ START_TEST(t_correct_libevent)
 }
 END_TEST
 
+/* The repeat variants of the cases (one seed-sized message per client) are
+ * sound: both correct repeat servers pass every case that runs with repeat:20000. */
+START_TEST(t_correct_repeat_buggy)
+{
+    char cmd[8192];
+
+    cmd_for(buggy, NULL, 0, cmd, sizeof(cmd));
+    correct_target(cmd, "repeat:20000", "correct-repeat-buggy", _i);
+}
+END_TEST
+
+START_TEST(t_correct_repeat_server)
+{
+    char cmd[8192];
+
+    cmd_for(server, NULL, 0, cmd, sizeof(cmd));
+    correct_target(cmd, "repeat:20000", "correct-repeat-server", _i);
+}
+END_TEST
+
 static double max_timeout(void)
 {
     double t = 0;
@@ -146,6 +168,14 @@ static Suite *buggy_suite(void)
     tcase_set_timeout(tc, max_timeout());
     tcase_add_loop_test(tc, t_correct_buggy, 0, ncases);
     suite_add_tcase(s, tc);
+    tc = tcase_create("correct-repeat-buggy");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_repeat_buggy, 0, ncases);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("correct-repeat-server");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_repeat_server, 0, ncases);
+    suite_add_tcase(s, tc);
     if (access(libevent, X_OK) == 0) {
         tc = tcase_create("correct-libevent");
         tcase_set_timeout(tc, max_timeout());
@@ -163,6 +193,7 @@ int main(void)
         return 99;
     ecu_build_path("targets/buggy-server", buggy, sizeof(buggy));
     ecu_build_path("targets/libevent-et-echo", libevent, sizeof(libevent));
+    ecu_build_path("server/edgecase-server", server, sizeof(server));
     if (access(buggy, X_OK) != 0) {
         fprintf(stderr, "SKIP: %s is not built\n", buggy);
         return 77;
