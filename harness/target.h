@@ -80,7 +80,10 @@ void target_guard_install(void);
 
 /* Sockets bound to one local TCP port, by state (from /proc/net/tcp and tcp6). */
 struct target_port_use {
-    int time_wait, listening, other;
+    int time_wait;            /* TIME_WAIT */
+    int closing;              /* FIN_WAIT1/2, CLOSING, LAST_ACK: closed, winding down */
+    int listening;
+    int other;                /* established or opening: someone's live connection */
 };
 
 /* Returns 1 if 0.0.0.0:port can be bound now without SO_REUSEADDR (as the
@@ -89,8 +92,8 @@ int target_port_bindable(int port);
 /* Counts the sockets on local port, by state. */
 void target_port_use(int port, struct target_port_use *u);
 /* Waits until port can be bound without SO_REUSEADDR: up to timeout_ms, or
- * up to tw_timeout_ms while only TIME_WAIT sockets hold it (Linux ends them
- * after 60 s, so a bound above that always succeeds). Returns 0 with
+ * up to tw_timeout_ms while only closed connections (TIME_WAIT, FIN_WAIT...)
+ * hold it (Linux ends TIME_WAIT after 60 s). Returns 0 with
  * *waited_s, or -1 with err such as "port 18001 still in TIME_WAIT from the
  * previous case: 3 sockets; waited 2.0 s". */
 int target_port_wait(int port, int timeout_ms, int tw_timeout_ms, double *waited_s, char *err, size_t errlen);

@@ -12,6 +12,8 @@
 
 #define TARGET_TCP_LISTEN 0x0A     /* st column of /proc/net/tcp */
 #define TARGET_TCP_TIME_WAIT 0x06
+/* FIN_WAIT1, FIN_WAIT2, CLOSE, LAST_ACK, CLOSING: a closed connection still winding down. */
+#define TARGET_TCP_CLOSING(st) ((st) == 0x04 || (st) == 0x05 || (st) == 0x07 || (st) == 0x09 || (st) == 0x0B)
 
 int target_port_bindable(int port)
 {
@@ -43,6 +45,8 @@ static void target__port_scan(const char *path, int port, struct target_port_use
             u->time_wait++;
         else if (st == TARGET_TCP_LISTEN)
             u->listening++;
+        else if (TARGET_TCP_CLOSING(st))
+            u->closing++;
         else
             u->other++;
     }
@@ -56,16 +60,26 @@ void target_port_use(int port, struct target_port_use *u)
     target__port_scan("/proc/net/tcp6", port, u);
 }
 
+/* Returns 1 if only connections that already closed hold the port: they end by themselves. */
+static int target__port_winding_down(const struct target_port_use *u)
+{
+    return (u->time_wait || u->closing) && !u->listening && !u->other;
+}
+
 /* Says who holds port in buf. */
 static void target__port_holders(int port, const struct target_port_use *u, double waited_s, char *buf,
                                  size_t buflen)
 {
-    if (u->time_wait && !u->listening && !u->other)
+    if (u->time_wait && !u->closing && target__port_winding_down(u))
         snprintf(buf, buflen, "port %d still in TIME_WAIT from the previous case: %d sockets; waited %.1f s",
                  port, u->time_wait, waited_s);
+    else if (target__port_winding_down(u))
+        snprintf(buf, buflen, "port %d still held by the previous case's closed connections: %d in TIME_WAIT, "
+                 "%d closing (FIN_WAIT/LAST_ACK); waited %.1f s", port, u->time_wait, u->closing, waited_s);
     else
-        snprintf(buf, buflen, "port %d is in use (%d listening, %d connected, %d in TIME_WAIT), not by a "
-                 "target of ours; waited %.1f s", port, u->listening, u->other, u->time_wait, waited_s);
+        snprintf(buf, buflen, "port %d is in use by another program (%d listening, %d connected, %d closing, "
+                 "%d in TIME_WAIT); waited %.1f s", port, u->listening, u->other, u->closing, u->time_wait,
+                 waited_s);
 }
 
 int target_port_wait(int port, int timeout_ms, int tw_timeout_ms, double *waited_s, char *err, size_t errlen)
@@ -79,8 +93,8 @@ int target_port_wait(int port, int timeout_ms, int tw_timeout_ms, double *waited
         if ((ok = target_port_bindable(port)) != 0)
             break;
         target_port_use(port, &u);
-        /* TIME_WAIT alone ends by itself within a minute: worth the wait, unlike a listener. */
-        if (target__now() >= (u.time_wait && !u.listening && !u.other ? tw_deadline : deadline))
+        /* Closed connections end by themselves within a minute: worth the wait, unlike a listener. */
+        if (target__now() >= (target__port_winding_down(&u) ? tw_deadline : deadline))
             break;
         target__sleep_ms(50);
     }
@@ -102,9 +116,9 @@ void target_port_explain(int port, int free_at_start, char *buf, size_t buflen)
     buf[0] = '\0';
     if (target_port_bindable(port) == 0) {
         target_port_use(port, &u);
-        snprintf(buf, buflen, " (port %d cannot be bound without SO_REUSEADDR: %d in TIME_WAIT, %d listening, "
-                 "%d connected; its bind() most likely failed with EADDRINUSE)", port, u.time_wait,
-                 u.listening, u.other);
+        snprintf(buf, buflen, " (port %d cannot be bound without SO_REUSEADDR: %d in TIME_WAIT, %d closing, "
+                 "%d listening, %d connected; its bind() most likely failed with EADDRINUSE)", port, u.time_wait,
+                 u.closing, u.listening, u.other);
     } else if (free_at_start == 0) {
         snprintf(buf, buflen, " (port %d was in use when it started; its bind() most likely failed with "
                  "EADDRINUSE)", port);

@@ -47,8 +47,9 @@ START_TEST(t_time_wait)
 
     ck_assert_int_eq(target_port_bindable(port), 0);
     target_port_use(port, &u);
-    ck_assert_msg(u.time_wait == 1 && u.listening == 0 && u.other == 0, "port %d: %d TIME_WAIT, %d listening, "
-                  "%d other; want 1, 0, 0", port, u.time_wait, u.listening, u.other);
+    ck_assert_msg(u.time_wait == 1 && u.closing == 0 && u.listening == 0 && u.other == 0, "port %d: %d TIME_WAIT, "
+                  "%d closing, %d listening, %d other; want 1, 0, 0, 0", port, u.time_wait, u.closing, u.listening,
+                  u.other);
     ck_assert_int_eq(target_port_wait(port, 100, 300, &waited, err, sizeof(err)), -1);
     snprintf(want, sizeof(want), "port %d still in TIME_WAIT from the previous case: 1 sockets; waited 0.", port);
     ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got '%s', want '%s...'", err, want);
