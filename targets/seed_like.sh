@@ -1,6 +1,7 @@
 #!/bin/bash
 # seed_like.sh: the README's seed command against targets/seed-like, back to back on one fixed port: no ERROR, one summary, class 10.
-# SEED_RUNS (default 2) sets how many runs; SEED_PORT picks the port (default: a free one from the pid).
+# SEED_RUNS (default 2) sets how many runs; SEED_PORT picks the port (default: a free one from the pid);
+# EC_TIMEOUT_SCALE stretches every bound as for the Check tests.
 set -u
 top=${EC_TOP_BUILDDIR:-.}
 runs=${SEED_RUNS:-2}
@@ -29,7 +30,7 @@ for i in $(seq "$runs"); do
     out="$results/run$i.txt"
     # The README's command, on a port of the test's own (the target takes it with --port too).
     timeout 600 "$top/harness/edgecase" run --target "$top/targets/seed-like --port $port" --port "$port" \
-        --protocol repeat:20000:nonl --results "$results" >"$out" 2>&1
+        --protocol repeat:20000:nonl --timeout-scale "${EC_TIMEOUT_SCALE:-1}" --results "$results" >"$out" 2>&1
     rc=$?
     summary=$(grep '^30 cases: ' "$out" | sed 's/; results in .*//')
     echo "run $i (port $port, exit $rc): $summary"
