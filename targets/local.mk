@@ -4,6 +4,9 @@ targets_buggy_server_SOURCES = targets/buggy.h targets/buggy_main.c targets/bugg
   targets/buggy_net.c targets/buggy_loop.c targets/buggy_io.c targets/buggy_write.c \
   targets/tnet.c targets/tnet.h
 
+noinst_PROGRAMS += targets/shapes-echo
+targets_shapes_echo_SOURCES = targets/shapes_echo.c targets/tnet.c targets/tnet.h
+
 # Behaves like the blog server edgecase grew from (fixed port, no SO_REUSEADDR, one shared output buffer).
 noinst_PROGRAMS += targets/seed-like
 targets_seed_like_SOURCES = targets/seed_like.c
