@@ -25,6 +25,21 @@ applies=$("$top/harness/edgecase" list --protocol repeat:20000:nonl | tail -n 1)
 n=${applies%% of *}
 [ "$n" -ge 20 ] 2>/dev/null || fail "only '$applies' (want at least 20 cases for repeat:20000:nonl)"
 
+# Its command line, and a port held by another program: the seed's exit 255, then the harness naming the holder.
+sl=$top/targets/seed-like
+"$sl" --help >/dev/null 2>&1 || fail "seed-like --help did not exit 0"
+"$sl" --bogus >/dev/null 2>&1; [ $? = 2 ] || fail "seed-like --bogus did not exit 2"
+"$sl" --port "$port" >/dev/null 2>&1 &
+holder=$!
+sleep 0.3
+out=$("$sl" --port "$port" 2>&1); rc=$?
+[ "$rc" = 255 ] && [ "$out" = "bind() fail." ] || fail "a second seed-like on port $port: exit $rc, '$out' (want 255, 'bind() fail.')"
+out=$(timeout 60 "$top/harness/edgecase" run seed-repeat --target "$sl --port $port" --port "$port" \
+      --protocol repeat:20000:nonl --results "$results" 2>&1)
+grep -q "^ERROR .*port $port is in use by another program (1 listening" <<<"$out" ||
+    fail "a held port was not named as such: $out"
+kill "$holder"; wait "$holder" 2>/dev/null
+
 first=""
 for i in $(seq "$runs"); do
     out="$results/run$i.txt"
