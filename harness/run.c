@@ -88,7 +88,7 @@ static int run__port_free(int port, double scale, struct case_outcome *o)
     double waited = 0;
 
     /* TIME_WAIT ends within 60 s on Linux; a listener of someone else's does not. */
-    if (target_port_wait(port, (int)(2000 * scale), (int)(62000 * scale), &waited, err, sizeof(err)) < 0) {
+    if (target_port_wait(port, (int)(2000 * scale), (int)(RUN_PORT_WAIT_MS * scale), &waited, err, sizeof(err)) < 0) {
         snprintf(o->diag, sizeof(o->diag), "%s", err);
         return -1;
     }
