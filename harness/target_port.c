@@ -76,6 +76,9 @@ static void target__port_holders(int port, const struct target_port_use *u, doub
     else if (target__port_winding_down(u))
         snprintf(buf, buflen, "port %d still held by the previous case's closed connections: %d in TIME_WAIT, "
                  "%d closing (FIN_WAIT/LAST_ACK); waited %.1f s", port, u->time_wait, u->closing, waited_s);
+    else if (!u->listening && !u->other && !u->closing && !u->time_wait)
+        snprintf(buf, buflen, "port %d is bound by a socket that neither listens nor connects (another "
+                 "program's); waited %.1f s", port, waited_s);
     else
         snprintf(buf, buflen, "port %d is in use by another program (%d listening, %d connected, %d closing, "
                  "%d in TIME_WAIT); waited %.1f s", port, u->listening, u->other, u->closing, u->time_wait,
