@@ -169,7 +169,7 @@ const char *case_proto_str(const struct case_proto *p, char *buf, size_t buflen)
         break;
     case PAT_REPEAT:
         if (p->repeat_n)
-            snprintf(buf, buflen, "repeat:%u", p->repeat_n);
+            snprintf(buf, buflen, "repeat:%u%s", p->repeat_n, p->newline ? "" : ":nonl");
         else
             snprintf(buf, buflen, "repeat");
         break;

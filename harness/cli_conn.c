@@ -232,6 +232,15 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
     return 1;
 }
 
+/* Returns 1 if the server's FIN is already queued on c's socket: closing now
+ * would leave the TIME_WAIT on the server's side. */
+static int cli__peer_closed(const struct cli *c)
+{
+    char b;
+
+    return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Everything arrived? Returns 1 to go on, -1 if c ended. */
 static int cli__check_done(struct eng *e, struct cli *c, double now)
 {
@@ -251,7 +260,7 @@ static int cli__check_done(struct eng *e, struct cli *c, double now)
         c->fin_deadline_ms = now + e->o->stall_ms;
         return 1;
     }
-    cli__end(e, c, CE_COMPLETE, 0, now, "%s", "");
+    cli__end(e, c, CE_COMPLETE, e->o->rst_on_eof && cli__peer_closed(c), now, "%s", "");
     return -1;
 }
 
@@ -305,11 +314,11 @@ static void cli__eof(struct eng *e, struct cli *c, double now)
         return;
     }
     if (verifier_finish(&c->v) < 0 && c->v.fault != PF_TRUNCATED) {
-        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        cli__end(e, c, CE_MISMATCH, e->o->rst_on_eof, now, "%s", c->v.diag);
         return;
     }
     res->got_fin = 1;
-    cli__end(e, c, CE_SERVER_CLOSED, 0, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
+    cli__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
              (unsigned long long)res->received, (unsigned long long)c->final_expected,
              (unsigned long long)res->sent, (unsigned long long)c->to_send);
 }

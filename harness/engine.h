@@ -85,6 +85,8 @@ struct engine_opts {
     const int *server_frozen; /* may be NULL; while *server_frozen the runner holds the server
                                  stopped on purpose (SIGSTOP): no stall is counted then */
     const struct engine_hooks *hooks;  /* may be NULL */
+    int rst_on_eof;           /* 1: a client whose server closed first answers with a reset, so the
+                                 server's port keeps no TIME_WAIT (a fixed port must bind again) */
 };
 
 /*

@@ -8,6 +8,10 @@
 #include "harness/case.h"
 #include "harness/report.h"
 
+/* How long a fixed port's case may wait for the previous case's closed
+ * connections (TIME_WAIT lasts 60 s on Linux) before its target starts. */
+#define RUN_PORT_WAIT_MS 62000
+
 /* How cases are run: the same for every case of a run. */
 struct run_conf {
     const char *target_cmd;   /* NULL: the reference server, started per case with

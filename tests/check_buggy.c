@@ -1,6 +1,8 @@
 /* check_buggy.c: the product's proof: each buggy-server bug FAILS its class's case with that class in the diagnosis,
- * and the correct targets (buggy-server without --bug, libevent-et-echo) pass every case they can speak.
- * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, or correct-buggy, correct-libevent)
+ * and the correct targets (buggy-server without --bug, shapes-echo in three shapes, libevent-et-echo; buggy-server and edgecase-server
+ * speaking repeat:20000) pass every case they can speak.
+ * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, correct-buggy, correct-shapes, correct-libevent,
+ * correct-repeat-buggy, correct-repeat-server)
  * make check TESTS=tests/check_buggy. */
 #include <check.h>
 #include <stdio.h>
@@ -63,7 +65,7 @@ static const struct bug_row {
 
 static struct ec_case *cases;
 static int ncases;
-static char buggy[4096], libevent[4096];
+static char buggy[4096], libevent[4096], server[4096], shapes[4096];
 
 static void cmd_for(const char *bin, const char *bug, int sndbuf_only, char *buf, size_t len)
 {
@@ -152,6 +154,40 @@ START_TEST(t_correct_libevent)
 }
 END_TEST
 
+/* Correct servers of other shapes: plain ET, level-triggered with EPOLLOUT
+ * toggled, EPOLLONESHOT re-armed (targets/shapes-echo). */
+START_TEST(t_correct_shapes)
+{
+    static const char *const modes[] = { "et", "lt", "oneshot" };
+    const char *mode = modes[_i / ncases];
+    char cmd[8192], suite[64];
+
+    snprintf(cmd, sizeof(cmd), "%s --mode %s --listen {host}:{port} --sndbuf={sndbuf}", shapes, mode);
+    snprintf(suite, sizeof(suite), "correct-shapes-%s", mode);
+    correct_target(cmd, "echo", suite, _i % ncases);
+}
+END_TEST
+
+/* The repeat variants of the cases (one seed-sized message per client) are
+ * sound: both correct repeat servers pass every case that runs with repeat:20000. */
+START_TEST(t_correct_repeat_buggy)
+{
+    char cmd[8192];
+
+    cmd_for(buggy, NULL, 0, cmd, sizeof(cmd));
+    correct_target(cmd, "repeat:20000", "correct-repeat-buggy", _i);
+}
+END_TEST
+
+START_TEST(t_correct_repeat_server)
+{
+    char cmd[8192];
+
+    cmd_for(server, NULL, 0, cmd, sizeof(cmd));
+    correct_target(cmd, "repeat:20000", "correct-repeat-server", _i);
+}
+END_TEST
+
 static double max_timeout(void)
 {
     double t = 0;
@@ -179,6 +215,18 @@ static Suite *buggy_suite(void)
     tcase_set_timeout(tc, max_timeout());
     tcase_add_loop_test(tc, t_correct_buggy, 0, ncases);
     suite_add_tcase(s, tc);
+    tc = tcase_create("correct-shapes");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_shapes, 0, 3 * ncases);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("correct-repeat-buggy");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_repeat_buggy, 0, ncases);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("correct-repeat-server");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_repeat_server, 0, ncases);
+    suite_add_tcase(s, tc);
     if (ecu_libevent_expected()) {
         tc = tcase_create("correct-libevent");
         tcase_set_timeout(tc, max_timeout());
@@ -190,7 +238,7 @@ static Suite *buggy_suite(void)
 
 int main(void)
 {
-    static const char *const need[] = { "targets/buggy-server", NULL };
+    static const char *const need[] = { "targets/buggy-server", "targets/shapes-echo", NULL };
     static const char *const need_ev[] = { "targets/libevent-et-echo", NULL };
     int status;
 
@@ -198,6 +246,8 @@ int main(void)
         return 99;
     ecu_build_path("targets/buggy-server", buggy, sizeof(buggy));
     ecu_build_path("targets/libevent-et-echo", libevent, sizeof(libevent));
+    ecu_build_path("server/edgecase-server", server, sizeof(server));
+    ecu_build_path("targets/shapes-echo", shapes, sizeof(shapes));
     /* Every bug row needs these; a missing one would turn rows into vacuous passes. */
     if (ecu_require_built(ecu_case_bins) < 0 || ecu_require_built(need) < 0 || (ecu_libevent_expected() && ecu_require_built(need_ev) < 0))
         return 99;
