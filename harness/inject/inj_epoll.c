@@ -106,6 +106,16 @@ int inj__has_synth(int epfd)
     return found;
 }
 
+/* 1 if fd is still owed an EPOLLOUT in some set. Under inj_lock. */
+static int inj_still_owed(int fd)
+{
+    const struct inj_fd *st = &inj_fds[fd];
+    for (int i = 0; i < st->nreg; i++)
+        if (st->reg[i].due)
+            return 1;
+    return 0;
+}
+
 /* Accounts the real events the kernel returned. Under inj_lock. */
 static void inj_note_real(int epfd, const struct epoll_event *ev, int n)
 {
@@ -123,7 +133,13 @@ static void inj_note_real(int epfd, const struct epoll_event *ev, int n)
             if (!(r->events & EPOLLET) && !st->full && !st->held)
                 inj__ctr(fd, TC_EPOLLOUT_LT_IDLE, 1);
             st->out_since = 1;
-            inj_release_locked(fd); /* the kernel's edge reached every set */
+            /* The hold is over: an EPOLLOUT reached the server. Other sets
+             * may not see this one (it can ride on an EPOLLIN event of this
+             * set only), so what they are owed stands. */
+            st->held = 0;
+            r->due = 0;
+            if (!inj_still_owed(fd))
+                inj_plist_del(fd);
         }
     }
 }
@@ -160,16 +176,6 @@ static void inj_deliver(int fd, struct inj_reg *r, int epfd, struct epoll_event 
     st->out_since = 1;
     inj__ctr(fd, TC_EPOLLOUT_SYNTH, 1);
     inj__event(fd, TE_EPOLLOUT_SYNTH, ev[j].events);
-}
-
-/* 1 if fd is still owed an EPOLLOUT in some set. Under inj_lock. */
-static int inj_still_owed(int fd)
-{
-    const struct inj_fd *st = &inj_fds[fd];
-    for (int i = 0; i < st->nreg; i++)
-        if (st->reg[i].due)
-            return 1;
-    return 0;
 }
 
 /* Merges synthetic EPOLLOUT for fds owed one in epfd into ev (n real events,
