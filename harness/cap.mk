@@ -2,7 +2,7 @@
 noinst_LIBRARIES += harness/libcap.a
 harness_libcap_a_SOURCES = harness/cap.c harness/cap.h harness/cap_int.h \
   harness/cap_wire.c harness/cap_flow.c harness/cap_analyze.c harness/cap_print.c \
-  harness/cap_main.c harness/netns.c harness/netns.h
+  harness/cap_main.c harness/netns.c harness/netns.h harness/probe.c harness/probe.h
 harness_libcap_a_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 
 # The analyzer on its own, until `edgecase pcap` is wired into harness/main.c.

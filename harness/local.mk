@@ -2,7 +2,7 @@
 noinst_LIBRARIES += harness/librun.a
 harness_librun_a_SOURCES = harness/case.c harness/case_set.c harness/case_val.c harness/case.h harness/case_int.h \
   harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_verdict.c harness/run_watch.c \
-  harness/run_wire.c \
+  harness/run_wire.c harness/run_needs.c \
   harness/run.h harness/run_int.h
 
 # The runner needs the client engine, the target library, capture and the trace reader after it.
