@@ -20,7 +20,7 @@ static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Guesses the common cause from the system's words, so the reason says what to change. */
 static const char *probe__hint(const char *err)
 {
-    if (strstr(err, "exec ip") || strstr(err, "exec tc"))
+    if (strstr(err, "exec ip") || strstr(err, "exec of \"tc\""))
         return " (install iproute2)";
     if (strstr(err, "make-rslave") && strstr(err, "Invalid argument"))
         return " (a chroot whose root is not a mount point? mount --bind it onto itself)";
