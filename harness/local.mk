@@ -1,7 +1,7 @@
 # harness/local.mk: the case parser and runner (harness/librun.a), the edgecase CLI, and their tests.
 noinst_LIBRARIES += harness/librun.a
 harness_librun_a_SOURCES = harness/case.c harness/case_set.c harness/case_val.c harness/case.h harness/case_int.h \
-  harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_verdict.c harness/run_watch.c \
+  harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_stall.c harness/run_verdict.c harness/run_watch.c \
   harness/run_wire.c harness/run_needs.c \
   harness/run.h harness/run_int.h
 

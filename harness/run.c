@@ -205,7 +205,7 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
                                   .on_tick = run__hook_tick, .tick_ms = 10 };
     struct engine_opts eo = { .host = ob->t->host, .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
                               .deadline_ms = (int)(c->deadline_ms * ob->scale),
-                              .stall_ms = (int)(c->stall_ms * ob->scale) };
+                              .stall_ms = (int)(c->stall_ms * ob->scale), .server_frozen = &ob->frozen };
     char err[512];
     int rc_engine;
 
@@ -229,6 +229,7 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
     }
     target_stop(ob->t, 1000);
     run__watch_trace(ob);
+    run__stall_context(ob);
     if (rc_engine == 0) {
         run__verdict(ob, o);
         run__wire_point(ob, o);
@@ -288,6 +289,7 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
         return 0;
     }
     ob.t = &t;
+    ob.t_ready_ms = run__now_ms() - t_begin;
     ob.res = calloc((size_t)total, sizeof(*ob.res));
     if (!ob.res) {
         target_stop(&t, 500);
@@ -300,5 +302,8 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
     run__netns_end(&ns);
     free(ob.res);
     o->duration_s = (run__now_ms() - t_begin) / 1e3;
+    snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
+             "timing: target listening after %.0f ms, clients ran %.0f ms, %.0f ms in all\n", ob.t_ready_ms,
+             ob.engine_ms, o->duration_s * 1e3);
     return 0;
 }

@@ -4,6 +4,9 @@ targets_buggy_server_SOURCES = targets/buggy.h targets/buggy_main.c targets/bugg
   targets/buggy_net.c targets/buggy_loop.c targets/buggy_io.c targets/buggy_write.c \
   targets/tnet.c targets/tnet.h
 
+noinst_PROGRAMS += targets/shapes-echo
+targets_shapes_echo_SOURCES = targets/shapes_echo.c targets/tnet.c targets/tnet.h
+
 if HAVE_LIBEVENT
 noinst_PROGRAMS += targets/libevent-et-echo
 targets_libevent_et_echo_SOURCES = targets/libevent_et_echo.c targets/tnet.c targets/tnet.h
