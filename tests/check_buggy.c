@@ -96,11 +96,13 @@ END_TEST
 
 /* Why case c may SKIP for a target speaking proto (NULL: the case's own
  * first protocol): the words its diagnosis must start with, or NULL when the
- * case must run. A protocol the target does not speak, a namespace without
- * root, a wire assertion without CAP_NET_RAW; nothing else. */
-static const char *expected_skip(const struct ec_case *c, const char *proto)
+ * case must run. A protocol the target does not speak, or what the machine
+ * cannot make (run_case_servable: a namespace, shaping, a capture for wire
+ * assertions, decided by probing); nothing else. why has room for the reason. */
+static const char *expected_skip(const struct ec_case *c, const char *proto, char *why, size_t whylen)
 {
     struct case_proto p;
+    struct run_conf rc;
     char err[128];
     int i;
 
@@ -110,18 +112,17 @@ static const char *expected_skip(const struct ec_case *c, const char *proto)
         if (i == c->nprotos)
             return "needs protocol ";
     }
-    if (c->netns)
-        return geteuid() != 0 ? "needs root" : NULL;
-    if (case_has_wire(c))
-        return "needs CAP_NET_RAW";   /* as root it runs; check_wire owns the probe */
-    return NULL;
+    run_conf_init(&rc);
+    rc.target_cmd = "{host}";   /* every command here listens on {host} */
+    return run_case_servable(&rc, c, why, whylen) ? NULL : why;
 }
 
 /* A correct server passes every case it can serve; it may SKIP only a case
  * whose stated requirement it does not meet (expected_skip). */
 static void correct_target(const char *cmd, const char *proto, const char *suite, int i)
 {
-    const char *why = expected_skip(&cases[i], proto);
+    char buf[512];
+    const char *why = expected_skip(&cases[i], proto, buf, sizeof(buf));
     struct case_outcome o;
 
     ecu_run(&cases[i], cmd, proto, suite, &o);
