@@ -48,5 +48,8 @@ dist_noinst_SCRIPTS += bench/inject_bench.sh
 
 # The wake-up rule held by every correct target under injected faults, over
 # several seeds (3 here; `make check-slow` runs 50).
-TESTS += tests/inject_seeds.sh tests/inject_signal.sh
-dist_noinst_SCRIPTS += tests/inject_seeds.sh tests/inject_signal.sh bench/inject_seeds.sh
+TESTS += tests/inject_seeds.sh tests/inject_signal.sh tests/inject_rule.sh
+dist_noinst_SCRIPTS += tests/inject_seeds.sh tests/inject_signal.sh tests/inject_rule.sh bench/inject_seeds.sh
+# The wake-up rule's corners, checked from inside a preloaded process.
+check_PROGRAMS += tests/inject_rule
+tests_inject_rule_SOURCES = tests/inject_rule.c
