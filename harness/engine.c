@@ -215,6 +215,32 @@ static void eng__scan_stalls(struct eng *e, double now)
     }
 }
 
+/* 1 when every client still running is stalled: nothing will move unless
+ * the server does, and a stall fails the case whatever comes later. */
+static int eng__all_stalled(const struct eng *e)
+{
+    int stalled = 0;
+
+    for (int i = 0; i < e->ncli; i++) {
+        switch (e->cli[i].state) {
+        case CS_ACTIVE:
+            if (!e->cli[i].in_stall)
+                return 0;
+            stalled++;
+            break;
+        case CS_WAITING:
+        case CS_QUEUED:
+        case CS_CONNECTING:
+        case CS_LINGER:
+            return 0;
+        case CS_IDLE:
+        case CS_DONE:
+            break;
+        }
+    }
+    return stalled > 0;
+}
+
 static double eng__min(double a, double b)
 {
     return a < b ? a : b;
@@ -246,6 +272,11 @@ static int eng__loop(struct eng *e, const struct engine_hooks *h, char *err, siz
         if (now >= next_scan) {
             eng__scan_stalls(e, now);
             next_scan = now + scan;
+            if (e->o->may_end_stalled && *e->o->may_end_stalled && eng__all_stalled(e)) {
+                if (e->o->ended_stalled)
+                    *e->o->ended_stalled = 1;
+                return 0;
+            }
         }
         if (now >= next_tick) {
             next_tick = next_tick + tick > now ? next_tick + tick : now + tick;

@@ -84,6 +84,9 @@ struct engine_opts {
                                  Also how long a shut_wr client waits for the FIN after its reply. */
     const int *server_frozen; /* may be NULL; while *server_frozen the runner holds the server
                                  stopped on purpose (SIGSTOP): no stall is counted then */
+    const int *may_end_stalled; /* may be NULL; while *may_end_stalled the run ends as soon as every
+                                   unfinished client is stalled (its verdict is certain) */
+    int *ended_stalled;       /* may be NULL; set to 1 when the run ended that way */
     const struct engine_hooks *hooks;  /* may be NULL */
     int rst_on_eof;           /* 1: a client whose server closed first answers with a reset, so the
                                  server's port keeps no TIME_WAIT (a fixed port must bind again) */

@@ -202,6 +202,7 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
     struct engine_opts eo = { .host = ob->t->host, .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
                               .deadline_ms = (int)(c->deadline_ms * ob->scale),
                               .stall_ms = (int)(c->stall_ms * ob->scale), .server_frozen = &ob->frozen,
+                              .may_end_stalled = &ob->may_end_stalled, .ended_stalled = &ob->ended_stalled,
                               .rst_on_eof = run__rst_on_eof(ob) };
     char err[512];
     int rc_engine;

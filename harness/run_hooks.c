@@ -120,6 +120,24 @@ void run__hook_connected(void *arg)
     run__advance(ob, now);
 }
 
+/* Whether the run may end once every client is stalled: the case forbids
+ * hangs, and no step or phase is still to come (a freeze or a CPU phase
+ * yet to run would be cut short). */
+static int run__may_end_stalled(const struct run_obs *ob)
+{
+    const struct ec_case *c = ob->c;
+
+    if (!c->expect.no_hang || ob->frozen)
+        return 0;
+    for (int i = 0; i < c->nsteps; i++)
+        if (!ob->step_done[i])
+            return 0;
+    for (int i = 0; i < c->nphases; i++)
+        if (!ob->phase[i].ended)
+            return 0;
+    return 1;
+}
+
 int run__hook_tick(void *arg, double now_ms)
 {
     struct run_obs *ob = arg;
@@ -127,6 +145,7 @@ int run__hook_tick(void *arg, double now_ms)
 
     run__advance(ob, now);
     run__rss(ob, now);
+    ob->may_end_stalled = run__may_end_stalled(ob);
     return 0;
 }
 

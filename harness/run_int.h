@@ -49,6 +49,8 @@ struct run_obs {
     int step_done[CASE_MAX_STEPS];
     struct run_phase_obs phase[CASE_MAX_PHASES];
     int frozen;
+    int may_end_stalled;      /* no_hang, and every step and phase is behind: a stall settles the verdict */
+    int ended_stalled;        /* the engine ended the run early: every unfinished client was stalled */
     long rss0_kb, rss_max_kb;
     double last_rss_ms;
     double cpu_start_s, cpu_end_s;  /* over the whole client run */

@@ -145,6 +145,7 @@ static void run__judge_hangs(struct run_judge *j)
     const struct client_result *first = NULL;
     int i, hung = 0, zero = 0;
     double cpu = ob->cpu_end_s - ob->cpu_start_s, frac;
+    char when[160];
 
     for (i = 0; i < ob->nres; i++)
         if (ob->res[i].end == CE_RUNNING) {
@@ -156,10 +157,15 @@ static void run__judge_hangs(struct run_judge *j)
     if (!hung || !ob->c->expect.no_hang)
         return;
     frac = ob->engine_ms > 0 ? cpu / (ob->engine_ms / 1e3) : 0;
+    if (ob->ended_stalled)
+        snprintf(when, sizeof(when), "%.0f ms, every one stalled past the %d ms limit (the run ended there)",
+                 ob->engine_ms, ob->c->stall_ms);
+    else
+        snprintf(when, sizeof(when), "the %.0f ms deadline", ob->engine_ms);
     run__fail(j, 0, frac > 0.5 ? spin : zero == hung ? never : stuck,
-              "hang: %d of %d clients unfinished at the %.0f ms deadline (server CPU %.2f s/s); "
+              "hang: %d of %d clients unfinished at %s (server CPU %.2f s/s); "
               "client %u got %llu of %llu bytes, longest stall %.0f ms",
-              hung, ob->nres, ob->engine_ms, frac, first->id, (unsigned long long)first->received,
+              hung, ob->nres, when, frac, first->id, (unsigned long long)first->received,
               (unsigned long long)first->expected, first->longest_stall_ms);
 }
 
