@@ -94,7 +94,7 @@ struct srv_loop {
     uint64_t next_id;
     struct srv_conn_list conns;
     struct srv_ready_list ready; /* FIFO: stopped by a budget, served again in order */
-    size_t nready;
+    size_t nready;               /* length of ready: a pass serves only those queued before it */
     struct srv_conn_list dead;   /* closed this turn, freed at its end */
     struct srv_stats stats;
     char rbuf[SRV_READ_CHUNK]; /* shared read buffer: data moves on into a queue at once */

@@ -1,4 +1,4 @@
-/* srv_conn.c: a connection's lifecycle and the one place that services it (read, write, backpressure, half-close, requeue). */
+/* srv_conn.c: a connection's lifecycle, and srv_conn_service, the one place that serves it. */
 #include "server/srv.h"
 
 #include <stdio.h>
@@ -109,8 +109,8 @@ static int srv__finish(struct srv_conn *c)
 
 /*
  * Puts c on the ready list if a budget left work that no edge will announce:
- * input still in the kernel of a readable socket, or output for a socket that
- * is still writable. Only the second counts in budget_requeues, the write
+ * a socket not yet read down to EAGAIN, or output left for a socket that has
+ * not said EAGAIN. Only the second counts in budget_requeues, the write
  * budget's counter (class 9).
  */
 static void srv__requeue(struct srv_conn *c)
@@ -125,6 +125,13 @@ static void srv__requeue(struct srv_conn *c)
         c->loop->stats.budget_requeues++;
 }
 
+/*
+ * The one place a connection is served, for an event or from the ready
+ * list: read, write, read again if the write released backpressure,
+ * complete a half-close, requeue if a budget stopped early. The leaves
+ * below it (srv_read, srv_write) never call back up.
+ * Returns 0 if c is still open after the call, -1 if it was closed.
+ */
 int srv_conn_service(struct srv_conn *c)
 {
     /* Fairness both ways: a fast sender or a huge reply must not hold the loop. */

@@ -63,6 +63,11 @@ static void srv__pause(struct srv_conn *c)
     c->rd_paused = 1;
 }
 
+/*
+ * Reads while c is readable, until EAGAIN, EOF, the high-water mark or
+ * *budget bytes, feeding the protocol as it goes. Never writes.
+ * Returns 0 if c is still open after the call, -1 if it was closed.
+ */
 int srv_read(struct srv_conn *c, size_t *budget)
 {
     struct srv_loop *l = c->loop;

@@ -1,4 +1,4 @@
-/* srv_write.c: the ET write path in three layers, none of which calls up: policy (srv_write), mechanics (drain), iovecs (sendv). */
+/* srv_write.c: the ET write path in three layers that never call up: policy, mechanics (drain), iovecs (sendv). */
 #include "server/srv.h"
 
 #include <errno.h>
@@ -75,6 +75,12 @@ static enum srv_wr srv__drain(struct srv_conn *c, size_t *limit)
     return SRV_WR_EMPTY;
 }
 
+/*
+ * The policy layer: whether to send at all (only while writable), how much
+ * (the caller's per-turn budget, for fairness), and what a failed send means
+ * (the connection is dead: close it).
+ * Returns 0 if c is still open after the call, -1 if it was closed.
+ */
 int srv_write(struct srv_conn *c, size_t *budget)
 {
     /*
