@@ -4,7 +4,8 @@ server_libsrv_a_SOURCES = server/outq.c server/outq.h server/proto.c server/prot
 
 bin_PROGRAMS += server/edgecase-server
 server_edgecase_server_SOURCES = server/srv_main.c server/srv.h server/srv_loop.c \
-  server/srv_conn.c server/srv_write.c server/srv_net.c server/srv_stats.c
+  server/srv_accept.c server/srv_conn.c server/srv_read.c server/srv_write.c \
+  server/srv_net.c server/srv_stats.c
 server_edgecase_server_LDADD = server/libsrv.a
 
 # Unit tests of the pure parts (need Check).

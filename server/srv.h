@@ -2,9 +2,11 @@
 #ifndef EC_SRV_H
 #define EC_SRV_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include "server/outq.h"
@@ -41,7 +43,7 @@ struct srv_stats {
     uint64_t protocol_errors;
 };
 
-/* Prints the counters as one JSON line and flushes. */
+/* srv_stats.c: prints the counters as one JSON line and flushes. */
 void srv_stats_print(FILE *f, const struct srv_stats *s);
 
 /* What an epoll_event's data.ptr points at. */
@@ -54,22 +56,31 @@ struct srv_handle {
 
 struct srv_loop;
 
+/*
+ * One connection. Under edge-triggered epoll the kernel says "ready" once,
+ * so the connection remembers it: readable and writable are set by events
+ * (and at open, when nothing has said otherwise yet) and cleared only by the
+ * EAGAIN that proves them wrong. They are the only readiness state.
+ */
 struct srv_conn {
     struct srv_handle h;      /* first member: epoll data.ptr points here */
     struct srv_loop *loop;
     uint64_t id;
     struct outq out;
     struct proto_parser in;   /* repeat and stream only */
-    struct srv_conn *next, **pprev;           /* all open connections */
-    struct srv_conn *ready_next, **ready_pprev; /* ready list, when on_ready */
-    unsigned on_ready : 1;
+    LIST_ENTRY(srv_conn) link;        /* on loop->conns while open, on loop->dead once closed */
+    TAILQ_ENTRY(srv_conn) ready_link; /* on loop->ready while on_ready */
+    unsigned readable : 1;    /* set by EPOLLIN/EPOLLRDHUP/EPOLLHUP/EPOLLERR; cleared by read()'s EAGAIN */
+    unsigned writable : 1;    /* set by EPOLLOUT/EPOLLHUP/EPOLLERR; cleared by sendmsg()'s EAGAIN */
+    unsigned stalled : 1;     /* a send hit EAGAIN, none succeeded since (epollout_resumptions only) */
     unsigned rd_paused : 1;   /* above the high-water mark: not reading */
     unsigned rd_eof : 1;      /* the peer shut its write side */
-    unsigned wait_out : 1;    /* a write hit EAGAIN: waiting for EPOLLOUT */
-    unsigned got_out : 1;     /* EPOLLOUT (or an error) arrived while wait_out */
-    unsigned rd_more : 1;     /* the read budget stopped reading before EAGAIN */
+    unsigned on_ready : 1;    /* on the ready list: served in its turn, not on its events */
     unsigned closed : 1;      /* closed, on the dead list until the turn ends */
 };
+
+LIST_HEAD(srv_conn_list, srv_conn);
+TAILQ_HEAD(srv_ready_list, srv_conn);
 
 struct srv_loop {
     const struct srv_conf *conf;
@@ -81,9 +92,10 @@ struct srv_loop {
     int fd_freed;             /* a connection closed since the last retry */
     int stopping;
     uint64_t next_id;
-    struct srv_conn *conns;
-    struct srv_conn *ready;
-    struct srv_conn *dead;    /* closed this turn, freed by srv_loop_reap() */
+    struct srv_conn_list conns;
+    struct srv_ready_list ready; /* FIFO: stopped by a budget, served again in order */
+    size_t nready;               /* length of ready: a pass serves only those queued before it */
+    struct srv_conn_list dead;   /* closed this turn, freed at its end */
     struct srv_stats stats;
     char rbuf[SRV_READ_CHUNK]; /* shared read buffer: data moves on into a queue at once */
 };
@@ -98,36 +110,52 @@ int srv_net_bufsizes(int fd, const struct srv_conf *conf, char *err, size_t errl
 /* srv_loop.c */
 /* Blocks SIGUSR1/SIGTERM/SIGINT (read later from a signalfd) and ignores SIGPIPE; fills set. */
 void srv_loop_block_signals(sigset_t *set);
+/* Sets up epoll, the signalfd and the reserve fd around listen_fd. Returns 0, or -1 with err. */
 int srv_loop_init(struct srv_loop *l, const struct srv_conf *conf, int listen_fd, char *err, size_t errlen);
 /* Runs until SIGTERM or SIGINT. Returns 0, or -1 with err on a fatal epoll error. */
 int srv_loop_run(struct srv_loop *l, char *err, size_t errlen);
 /* Closes every connection and fd the loop owns. */
 void srv_loop_destroy(struct srv_loop *l);
+/* Appends c to the ready list (no-op if it is on it already). */
 void srv_ready_push(struct srv_loop *l, struct srv_conn *c);
-void srv_ready_remove(struct srv_conn *c);
+/* Takes c off the ready list. */
+void srv_ready_remove(struct srv_loop *l, struct srv_conn *c);
 
-/* srv_conn.c */
+/* srv_accept.c: accepts until EAGAIN, shedding connections on EMFILE; sets accept_blocked
+ * when a resource error leaves connections pending. */
+void srv_accept(struct srv_loop *l);
+
+/* srv_conn.c: the one place that services a connection. */
 /* Wraps an accepted fd in a connection registered with epoll. Returns 0, or -1 (fd closed). */
 int srv_conn_open(struct srv_loop *l, int fd);
 /* Closes c (fd, buffers, lists) and moves it to the dead list, freed at the end of the
  * loop turn, so no pointer held elsewhere in this turn dangles; why (may be NULL) is logged. */
 void srv_conn_close(struct srv_conn *c, const char *why);
-/*
- * The read path: turns buffered requests into replies, then reads until
- * EAGAIN, EOF, the high-water mark (which pauses reading) or the per-turn
- * budget (which puts c on the ready list with rd_more set).
- * Returns 0 if c is still open after the call, -1 if it was closed (do not touch it again).
- */
-int srv_conn_read(struct srv_conn *c);
-/* Handles one epoll event for c (input first, then output). */
+/* Records one epoll event's readiness and services c, unless c waits its turn on the ready list. */
 void srv_conn_event(struct srv_conn *c, uint32_t events);
+/*
+ * Services c (not on the ready list): reads, writes, resumes reading below
+ * the low-water mark, completes a half-close, and requeues c if a budget
+ * left work that no edge will announce.
+ * Returns 0 if c is still open after the call, -1 if it was closed.
+ */
+int srv_conn_service(struct srv_conn *c);
 
 /*
- * srv_write.c: the write path's policy layer. Sends queued output within
- * the write budget, requeues c on the ready list if the budget stopped it,
- * resumes reading below the low-water mark and completes a half-close.
- * Returns 0 if c is still open after the call, -1 if it was closed (do not touch it again).
+ * srv_read.c: the read path, a leaf. Turns buffered requests into replies,
+ * then reads while c is readable, until EAGAIN, EOF, the high-water mark
+ * (which sets rd_paused) or *budget bytes (decremented by what was read).
+ * Returns 0 if c is still open after the call, -1 if it was closed.
  */
-int srv_write_conn(struct srv_conn *c);
+int srv_read(struct srv_conn *c, size_t *budget);
+
+/*
+ * srv_write.c: the write path's policy layer, a leaf. Sends queued output
+ * while c is writable, at most *budget bytes (decremented by what was sent).
+ * Returns 0 if c is still open after the call, -1 if a send failed and c
+ * was closed. On 0, output left while c->writable is still set means the
+ * budget stopped it.
+ */
+int srv_write(struct srv_conn *c, size_t *budget);
 
 #endif

@@ -1,4 +1,4 @@
-/* srv_loop.c: the epoll loop, the ready list, accepting (with EMFILE shedding) and signals. */
+/* srv_loop.c: the epoll loop: dispatch of events, the FIFO ready list, signals, and freeing the dead. */
 #include "server/srv.h"
 
 #include <errno.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define SRV_EVENTS 256
@@ -17,20 +16,17 @@
 
 void srv_ready_push(struct srv_loop *l, struct srv_conn *c)
 {
-    c->ready_next = l->ready;
-    if (c->ready_next)
-        c->ready_next->ready_pprev = &c->ready_next;
-    c->ready_pprev = &l->ready;
-    l->ready = c;
+    if (c->on_ready)
+        return;
+    TAILQ_INSERT_TAIL(&l->ready, c, ready_link);
+    l->nready++;
     c->on_ready = 1;
 }
 
-/* Works on whichever list c is on: the loop's, or a batch being run. */
-void srv_ready_remove(struct srv_conn *c)
+void srv_ready_remove(struct srv_loop *l, struct srv_conn *c)
 {
-    *c->ready_pprev = c->ready_next;
-    if (c->ready_next)
-        c->ready_next->ready_pprev = c->ready_pprev;
+    TAILQ_REMOVE(&l->ready, c, ready_link);
+    l->nready--;
     c->on_ready = 0;
 }
 
@@ -71,6 +67,9 @@ int srv_loop_init(struct srv_loop *l, const struct srv_conf *conf, int listen_fd
 
     memset(l, 0, sizeof(*l));
     l->conf = conf;
+    LIST_INIT(&l->conns);
+    TAILQ_INIT(&l->ready);
+    LIST_INIT(&l->dead);
     l->listener.kind = SRV_H_LISTENER;
     l->listener.fd = listen_fd;
     l->sig.kind = SRV_H_SIGNAL;
@@ -86,78 +85,6 @@ int srv_loop_init(struct srv_loop *l, const struct srv_conf *conf, int listen_fd
     if (srv__watch(l, &l->listener, err, errlen) < 0 || srv__watch(l, &l->sig, err, errlen) < 0)
         return -1;
     return 0;
-}
-
-/*
- * Out of fds: give up the reserve fd, accept one pending connection and
- * close it, so its client learns at once instead of hanging, then take the
- * reserve back. Returns 1 if one was shed, 0 if none was pending, -1 if
- * shedding is impossible (no reserve).
- */
-static int srv__shed_one(struct srv_loop *l)
-{
-    int fd, saved;
-
-    if (l->reserve_fd < 0)
-        l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (l->reserve_fd < 0)
-        return -1;
-    close(l->reserve_fd);
-    do {
-        fd = accept4(l->listener.fd, NULL, NULL, SOCK_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    saved = errno;  /* the open() below may change errno */
-    if (fd >= 0)
-        close(fd);
-    l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0)
-        return 1;
-    return saved == EAGAIN || saved == EWOULDBLOCK ? 0 : -1;
-}
-
-/*
- * Accepts until EAGAIN (one edge may stand for many connections). On a
- * resource error it sets accept_blocked, and the loop retries once a
- * connection closes: the listener gets no new edge for connections
- * already pending.
- */
-static void srv__accept(struct srv_loop *l)
-{
-    l->accept_blocked = 0;
-    for (;;) {
-        int fd = accept4(l->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-        if (fd >= 0) {
-            if (l->stats.open >= l->conf->max_conns)
-                close(fd);  /* over --max-conns: refuse promptly rather than let it hang */
-            else
-                srv_conn_open(l, fd);
-            continue;
-        }
-        switch (errno) {
-        case EINTR:
-        case ECONNABORTED:
-        case EPROTO:
-            continue;
-        case EAGAIN:
-            return;
-        case EMFILE:
-        case ENFILE:
-            l->stats.accept_emfile++;
-            switch (srv__shed_one(l)) {
-            case 1:
-                continue;
-            case 0:
-                return;  /* the backlog is empty: the next connection brings a new edge */
-            }
-            l->accept_blocked = 1;
-            return;
-        default:
-            /* ENOBUFS, ENOMEM and the like: try again when something is freed. */
-            l->accept_blocked = 1;
-            return;
-        }
-    }
 }
 
 /* Handles the signalfd: SIGUSR1 prints the counters, SIGTERM/SIGINT stop the loop. */
@@ -179,45 +106,42 @@ static void srv__signals(struct srv_loop *l)
     }
 }
 
-/* Gives each connection stopped by its read or write budget another turn, in order. */
+/*
+ * Serves, in order, the connections a budget stopped before this pass began;
+ * one requeued during the pass goes to the tail and waits for the next turn,
+ * after everyone else's events.
+ */
 static void srv__run_ready(struct srv_loop *l)
 {
-    struct srv_conn *batch = l->ready;
+    size_t n = l->nready;
+    struct srv_conn *c;
 
-    /* Take the whole list: connections requeued during this pass wait for the next one. */
-    l->ready = NULL;
-    if (batch)
-        batch->ready_pprev = &batch;
-    while (batch) {
-        struct srv_conn *c = batch;
-
-        srv_ready_remove(c);
-        if (c->rd_more && srv_conn_read(c) < 0)
-            continue;
-        srv_write_conn(c);
+    while (n-- > 0 && (c = TAILQ_FIRST(&l->ready)) != NULL) {
+        srv_ready_remove(l, c);
+        srv_conn_service(c);
     }
 }
 
 /* Frees the connections closed during this turn: no event or caller holds them any more. */
 static void srv__reap(struct srv_loop *l)
 {
-    while (l->dead) {
-        struct srv_conn *c = l->dead;
+    struct srv_conn *c;
 
-        l->dead = c->next;
+    while ((c = LIST_FIRST(&l->dead)) != NULL) {
+        LIST_REMOVE(c, link);
         free(c);
     }
 }
 
 /*
- * How long epoll_wait may sleep: not at all while a connection has
- * budget-stopped output (no edge will wake us for it), a while when accept
+ * How long epoll_wait may sleep: not at all while a budget-stopped
+ * connection waits on the ready list (no edge will wake us for it), a while when accept
  * is blocked on a resource error (connections already pending bring no new
  * edge, and nothing may close to free an fd), else until an event.
  */
 static int srv__timeout(const struct srv_loop *l)
 {
-    if (l->ready)
+    if (!TAILQ_EMPTY(&l->ready))
         return 0;
     return l->accept_blocked ? SRV_ACCEPT_RETRY_MS : -1;
 }
@@ -240,7 +164,7 @@ int srv_loop_run(struct srv_loop *l, char *err, size_t errlen)
 
             switch (h->kind) {
             case SRV_H_LISTENER:
-                srv__accept(l);
+                srv_accept(l);
                 break;
             case SRV_H_SIGNAL:
                 srv__signals(l);
@@ -253,7 +177,7 @@ int srv_loop_run(struct srv_loop *l, char *err, size_t errlen)
         srv__run_ready(l);
         /* Retry a blocked accept once an fd was freed, or on the retry timer. */
         if (l->accept_blocked && (l->fd_freed || n == 0))
-            srv__accept(l);
+            srv_accept(l);
         l->fd_freed = 0;
         srv__reap(l);
     }
@@ -262,8 +186,10 @@ int srv_loop_run(struct srv_loop *l, char *err, size_t errlen)
 
 void srv_loop_destroy(struct srv_loop *l)
 {
-    while (l->conns)
-        srv_conn_close(l->conns, NULL);
+    struct srv_conn *c;
+
+    while ((c = LIST_FIRST(&l->conns)) != NULL)
+        srv_conn_close(c, NULL);
     srv__reap(l);
     if (l->sig.fd >= 0)
         close(l->sig.fd);

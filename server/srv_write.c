@@ -1,4 +1,4 @@
-/* srv_write.c: the ET write path in three layers: policy (srv_write_conn), mechanics (drain), iovecs (sendv). */
+/* srv_write.c: the ET write path in three layers that never call up: policy, mechanics (drain), iovecs (sendv). */
 #include "server/srv.h"
 
 #include <errno.h>
@@ -10,8 +10,8 @@
 /* How the mechanics layer stopped. */
 enum srv_wr {
     SRV_WR_EMPTY,             /* the queue is empty */
-    SRV_WR_AGAIN,             /* the socket is full: EPOLLOUT will come */
-    SRV_WR_BUDGET,            /* this turn's budget is spent: nobody will wake us, requeue */
+    SRV_WR_AGAIN,             /* the socket is full: c->writable is cleared, EPOLLOUT will come */
+    SRV_WR_LIMIT,             /* the byte limit is spent: the socket may still take more */
     SRV_WR_ERROR,             /* the connection is dead (EPIPE, ECONNRESET, ENOMEM...) */
 };
 
@@ -19,8 +19,8 @@ enum srv_wr {
  * The iovec layer: one sendmsg() of up to limit bytes from the head of the
  * queue, consuming exactly what the kernel took, however the short write
  * splits the iovecs. EINTR is retried here. MSG_NOSIGNAL: a reset peer
- * gives EPIPE, never SIGPIPE. Returns the bytes sent (> 0), 0 if nothing
- * could be listed, -1 with errno.
+ * gives EPIPE, never SIGPIPE.
+ * Returns the bytes sent (> 0), 0 if nothing could be listed, -1 with errno.
  */
 static ssize_t srv__sendv(struct srv_conn *c, size_t limit)
 {
@@ -43,85 +43,61 @@ static ssize_t srv__sendv(struct srv_conn *c, size_t limit)
 
 /*
  * The mechanics layer: sends until the queue is empty, the kernel says
- * EAGAIN, or *budget is spent (it is decremented by what was sent).
- * Counts EAGAIN hits and EPOLLOUT resumptions. Never closes c.
+ * EAGAIN (which clears c->writable), or *limit is spent (it is decremented
+ * by what was sent). Counts bytes, EAGAIN hits and EPOLLOUT resumptions.
+ * Returns how it stopped; never closes c.
  */
-static enum srv_wr srv__drain(struct srv_conn *c, size_t *budget)
+static enum srv_wr srv__drain(struct srv_conn *c, size_t *limit)
 {
     struct srv_stats *st = &c->loop->stats;
 
     while (!outq_empty(&c->out)) {
         ssize_t w;
 
-        /*
-         * After EAGAIN only EPOLLOUT says there is room again: writing on
-         * another event (EPOLLIN) would be a wasted syscall and another
-         * EAGAIN, and would make the counters count one stall many times.
-         */
-        if (c->wait_out && !c->got_out)
-            return SRV_WR_AGAIN;
-        if (*budget == 0)
-            return SRV_WR_BUDGET;
-        w = srv__sendv(c, *budget);
+        if (*limit == 0)
+            return SRV_WR_LIMIT;
+        w = srv__sendv(c, *limit);
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             st->eagain++;
-            c->wait_out = 1;
+            c->writable = 0;
+            c->stalled = 1;
             return SRV_WR_AGAIN;
         }
         if (w <= 0)
             return SRV_WR_ERROR;
-        if (c->wait_out && c->got_out)
+        /* Only an event sets writable again after EAGAIN, so this send was resumed by EPOLLOUT. */
+        if (c->stalled)
             st->epollout_resumptions++;
-        c->wait_out = 0;
-        c->got_out = 0;
+        c->stalled = 0;
         st->bytes_out += (uint64_t)w;
-        *budget -= (size_t)w < *budget ? (size_t)w : *budget;
+        *limit -= (size_t)w < *limit ? (size_t)w : *limit;
     }
     return SRV_WR_EMPTY;
 }
 
-/* Completes a half-close: everything queued was sent, so shut the write side and let go. */
-static void srv__finish(struct srv_conn *c)
+/*
+ * The policy layer: whether to send at all (only while writable), how much
+ * (the caller's per-turn budget, for fairness), and what a failed send means
+ * (the connection is dead: close it).
+ * Returns 0 if c is still open after the call, -1 if it was closed.
+ */
+int srv_write(struct srv_conn *c, size_t *budget)
 {
-    shutdown(c->h.fd, SHUT_WR);
-    srv_conn_close(c, NULL);
-}
-
-int srv_write_conn(struct srv_conn *c)
-{
-    const struct srv_conf *conf = c->loop->conf;
-    size_t budget = conf->budget;
-
-    for (;;) {
-        enum srv_wr r = srv__drain(c, &budget);
-
-        switch (r) {
-        case SRV_WR_ERROR:
-            srv_conn_close(c, NULL);
-            return -1;
-        case SRV_WR_BUDGET:
-            /* Still writable, but no new edge will say so: requeue ourselves. */
-            if (!c->on_ready) {
-                srv_ready_push(c->loop, c);
-                c->loop->stats.budget_requeues++;
-            }
-            break;
-        case SRV_WR_AGAIN:
-        case SRV_WR_EMPTY:
-            break;
-        }
-        /* Below the low-water mark read again at once: data already queued in the kernel brings no new edge. */
-        if (c->rd_paused && outq_pending(&c->out) <= conf->lwm) {
-            c->rd_paused = 0;
-            if (srv_conn_read(c) < 0)
-                return -1;
-            if (r == SRV_WR_EMPTY && !outq_empty(&c->out))
-                continue;
-        }
-        if (r == SRV_WR_EMPTY && c->rd_eof && !c->rd_paused && outq_empty(&c->out)) {
-            srv__finish(c);
-            return -1;
-        }
+    /*
+     * After EAGAIN only EPOLLOUT says there is room again: writing on
+     * another event (EPOLLIN) would be a wasted syscall and another EAGAIN,
+     * and would make the counters count one stall many times.
+     */
+    if (!c->writable)
         return 0;
+    switch (srv__drain(c, budget)) {
+    case SRV_WR_ERROR:
+        srv_conn_close(c, NULL);
+        return -1;
+    case SRV_WR_EMPTY:
+    case SRV_WR_AGAIN:
+    case SRV_WR_LIMIT:
+        break;
     }
+    return 0;
 }
