@@ -145,7 +145,7 @@ void run__rank_obs(const struct run_obs *ob, struct rank_obs *o)
     o->accepted = -1;
     o->connected = ob->nres;
     o->nofile = ob->c->nofile > 0 ? ob->c->nofile : 0;
-    o->died = !ob->c->expect.alive || ob->alive ? 0 : strstr(ob->how, "SIGPIPE") ? 1 : 2;
+    o->died = ob->alive ? 0 : strstr(ob->how, "SIGPIPE") ? 1 : 2;
     o->hang_cpu = ob->engine_ms > 0 ? (ob->cpu_end_s - ob->cpu_start_s) / (ob->engine_ms / 1e3) : 0;
     ev__clients(ob, o);
     if (!t->present)

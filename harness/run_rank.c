@@ -88,7 +88,7 @@ void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
                    o->closed_trunc > 1 ? "s" : "");
     if (o->died == 1)
         rank__fact(ev, 13, "the server was killed by SIGPIPE");
-    ev->ruled_out[13] |= o->died == 2;  /* only SIGPIPE's default action kills it */
+    ev->ruled_out[13] |= o->died != 1;  /* class 13 is death by SIGPIPE's default action */
     /* Classes 14 and 15 close the connection: a client that saw no close was not their victim. */
     ev->ruled_out[14] |= ev->ruled_out[15] |= o->hung > 0 && !o->closed_trunc && !o->closed_trunc_shut;
     ev->ruled_out[10] |= o->xtalk_client < 0;

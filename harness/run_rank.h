@@ -31,7 +31,7 @@ struct rank_obs {
     int closed_trunc, closed_trunc_shut;  /* truncated by the server's close: without / after the client's SHUT_WR */
     double hang_cpu;          /* server CPU s/s over the client run (for a hang) */
     long nofile;              /* the RLIMIT_NOFILE the case gives the target, 0 none */
-    int died;                 /* 0 the target lived, 1 killed by SIGPIPE, 2 died otherwise */
+    int died;                 /* 0 the target lived to the end, 1 killed by SIGPIPE, 2 died otherwise */
 };
 
 /* One piece of evidence that names a class; why says what was seen. */

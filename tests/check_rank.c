@@ -65,7 +65,7 @@ static const struct rank_row {
       "EAGAIN; 2 clients had not shut down)" },
     { "a close later than EAGAIN decides nothing", O_CLOSE_LATE, CANDS(C_TRUNC), NULL, 0, { 15, 20 }, 0,
       "class 15 half-close drops output? (also consistent with class 14 EAGAIN taken for an error?, class 1 "
-      "unsent tail dropped?, class 13 SIGPIPE not handled?)" },
+      "unsent tail dropped?)" },
     { "duplication names 17 over the case's 2", O_DUP, CANDS(C_LOSS), NULL, 0, { 1, 2, 14, 3 }, 0,
       "class 17 writev offset wrong after a short write (evidence: client 2 received bytes twice: duplication at "
       "offset 28672: 12288 bytes repeated)" },
