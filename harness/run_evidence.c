@@ -152,6 +152,7 @@ void run__rank_obs(const struct run_obs *ob, struct rank_obs *o)
         return;
     o->have_trace = 1;
     o->spin_nowait = t->spin_nowait;
+    o->writes = t->write_calls;
     o->reg_lt_out = t->reg_lt_out;
     o->epollout_lt_idle = t->epollout_lt_idle;
     o->mod_dropped_et = t->mod_dropped_et;

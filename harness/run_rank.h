@@ -18,6 +18,7 @@ struct rank_obs {
     int dup_client;           /* a client that received bytes twice, or -1 */
     char dup_diag[200];
     uint64_t spin_nowait;     /* writes retried after EAGAIN with not even an epoll_wait between */
+    uint64_t writes;          /* writes that sent bytes */
     uint64_t reg_lt_out, epollout_lt_idle;  /* EPOLLOUT registered without EPOLLET; wake-ups for nothing */
     uint64_t mod_dropped_et, mod_dropped_out;
     uint64_t reg_oneshot;     /* registrations carrying EPOLLONESHOT */
