@@ -32,7 +32,7 @@ dist_cases_DATA = \
   cases/starvation-bulk-probe.case \
   cases/starvation-repeat.case
 EXTRA_DIST += cases/README.md
-# The netns cases across a veth between two namespaces (root only; SKIP 77 otherwise).
+# The netns cases across a veth between two namespaces (SKIP 77 with the probe's reason where they cannot run).
 if HAVE_CHECK
 check_PROGRAMS += tests/check_netcase
 TESTS += tests/check_netcase

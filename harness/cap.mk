@@ -2,7 +2,7 @@
 noinst_LIBRARIES += harness/libcap.a
 harness_libcap_a_SOURCES = harness/cap.c harness/cap.h harness/cap_int.h \
   harness/cap_wire.c harness/cap_flow.c harness/cap_analyze.c harness/cap_print.c \
-  harness/cap_main.c harness/netns.c harness/netns_reap.c harness/netns.h
+  harness/cap_main.c harness/netns.c harness/netns_reap.c harness/netns.h harness/probe.c harness/probe.h
 harness_libcap_a_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 
 # The analyzer on its own, until `edgecase pcap` is wired into harness/main.c.
@@ -19,7 +19,7 @@ tests_check_cap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PCAP_CFLAGS)
 tests_check_cap_LDADD = harness/libcap.a $(CHECK_LIBS) $(PCAP_LIBS)
 tests_check_cap_LDFLAGS = $(AM_LDFLAGS) -pthread
 
-# Two namespaces and a shaped veth pair (root only; skips otherwise).
+# Two namespaces and a shaped veth pair (SKIPs with harness/probe.h's reason where they cannot be made).
 check_PROGRAMS += tests/check_netns
 TESTS += tests/check_netns
 tests_check_netns_SOURCES = tests/check_netns.c
@@ -28,10 +28,9 @@ tests_check_netns_LDADD = harness/libcap.a $(CHECK_LIBS) $(PCAP_LIBS)
 tests_check_netns_LDFLAGS = $(AM_LDFLAGS) -pthread
 endif
 
-# The capture cases (wire_* assertions) against every correct target and two buggy ones (root
-# only: as non-root it checks they SKIP with "needs CAP_NET_RAW" and exits 77). Its captures stay
-# in tests/wire-pcaps/ (cleaned by clean-local) for a person to open; tests/cap_tshark.sh reruns
-# it into a private folder so it never reads a capture being written under make -j.
+# The capture cases (wire_* assertions) against every correct target and two buggy ones (without
+# a capture it checks they SKIP with harness/probe.h's reason and exits 77). Its captures stay
+# in tests/wire-pcaps/ (cleaned by clean-local) for a person to open.
 if HAVE_CHECK
 check_PROGRAMS += tests/check_wire
 TESTS += tests/check_wire
@@ -45,7 +44,7 @@ clean-local-wire:
 	-rm -rf tests/wire-pcaps
 .PHONY: clean-local-wire
 
-# Compares our counts with tshark's on captures check_cap writes for it.
+# Compares our counts with tshark's on captures it makes in a private folder (check_cap, edgecase run --pcap).
 TESTS += tests/cap_tshark.sh
 dist_noinst_SCRIPTS += tests/cap_tshark.sh
 CLEANFILES += tests/cap-*.pcap

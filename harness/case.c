@@ -2,8 +2,6 @@
 #include "harness/case_int.h"
 
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +32,7 @@ static const struct case_key case_keys[] = {
     EC_S(SEC_CASE, "description", struct ec_case, description),
     EC_F(SEC_CASE, "classes", case__set_classes, 0),
     EC_F(SEC_CASE, "protocols", case__set_protos, 0),
+    EC_S(SEC_CASE, "protocols_why", struct ec_case, protocols_why),
     EC_K(SEC_CASE, "deadline", V_MS, struct ec_case, deadline_ms),
     EC_K(SEC_CASE, "stall", V_MS, struct ec_case, stall_ms),
     EC_K(SEC_TARGET, "sndbuf", V_INT, struct ec_case, sndbuf),
@@ -95,6 +94,7 @@ struct case_parser {
     const char *fname;
     enum case_section sec;
     unsigned char seen[CASE_NKEYS];
+    unsigned char seen_over[CASE_NKEYS];  /* bit 1 << kind: key@PROTO given */
     int seen_sec[SEC_EXPECT + 1];
 };
 
@@ -181,13 +181,54 @@ static int case__section(struct case_parser *p, char *s, char *err, size_t errle
     p->seen_sec[i] = 1;
     p->sec = (enum case_section)i;
     memset(p->seen, 0, sizeof(p->seen));
+    memset(p->seen_over, 0, sizeof(p->seen_over));
     return 0;
 }
 
-/* Handles "key = value" in the current section. Returns 0 or -1 with err. */
+/* Records "key@PROTO = value" (key index i) for case_variant; the value is
+ * checked when the parse ends. Returns 0 or -1 with err. */
+static int case__override(struct case_parser *p, size_t i, const char *proto, const char *val, int line,
+                          char *err, size_t errlen)
+{
+    static const char *const kinds[] = { [PAT_ECHO] = "echo", [PAT_STREAM] = "stream", [PAT_REPEAT] = "repeat" };
+    const struct case_key *k = &case_keys[i];
+    struct case_override *o;
+    int kind;
+
+    for (kind = 0; kind < 3 && strcmp(proto, kinds[kind]); kind++)
+        ;
+    if (kind == 3) {
+        snprintf(err, errlen, "%s@%.40s: unknown protocol after '@' (echo, repeat, stream)", k->key, proto);
+        return -1;
+    }
+    /* Steps and the case's identity are the same in every protocol. */
+    if (k->sec == SEC_STEPS || (k->type == V_FN && k->sec != SEC_EXPECT) || !strcmp(k->key, "name")) {
+        snprintf(err, errlen, "%s cannot differ per protocol (@%s)", k->key, proto);
+        return -1;
+    }
+    if (p->seen_over[i] & (1u << kind)) {
+        snprintf(err, errlen, "key '%s@%s' given twice in [%s]", k->key, proto, case_section_names[p->sec]);
+        return -1;
+    }
+    if (p->c->nover == CASE_MAX_OVERRIDES || strlen(val) >= sizeof(o->val)) {
+        snprintf(err, errlen, "%s@%s: more than %d overrides, or a value over %zu characters", k->key, proto,
+                 CASE_MAX_OVERRIDES, sizeof(o->val) - 1);
+        return -1;
+    }
+    p->seen_over[i] |= (unsigned char)(1u << kind);
+    o = &p->c->over[p->c->nover++];
+    o->kind = (enum pattern_kind)kind;
+    o->key = (int)i;
+    o->group = p->sec == SEC_CLIENTS ? p->c->ngroups - 1 : -1;
+    o->line = line;
+    snprintf(o->val, sizeof(o->val), "%s", val);
+    return 0;
+}
+
+/* Handles "key = value" (or "key@PROTO = value") in the current section. Returns 0 or -1 with err. */
 static int case__keyval(struct case_parser *p, char *s, int line, char *err, size_t errlen)
 {
-    char *eq = strchr(s, '='), *key = s, *val, *e;
+    char *eq = strchr(s, '='), *key = s, *val, *e, *at;
     void *base;
     size_t i;
 
@@ -204,6 +245,8 @@ static int case__keyval(struct case_parser *p, char *s, int line, char *err, siz
         e[-1] = '\0';
     for (val = eq + 1; isspace((unsigned char)*val); val++)
         ;
+    if ((at = strchr(key, '@')) != NULL)
+        *at++ = '\0';
     for (i = 0; i < CASE_NKEYS; i++)
         if (case_keys[i].sec == p->sec && !strcmp(case_keys[i].key, key))
             break;
@@ -211,15 +254,17 @@ static int case__keyval(struct case_parser *p, char *s, int line, char *err, siz
         snprintf(err, errlen, "unknown key '%.200s' in [%.40s]", key, case_section_names[p->sec]);
         return -1;
     }
+    if (*val == '\0' && case_keys[i].type != V_STR) {
+        snprintf(err, errlen, "%.100s: empty value", key);
+        return -1;
+    }
+    if (at)
+        return case__override(p, i, at, val, line, err, errlen);
     if (p->seen[i] && !case_keys[i].repeatable) {
         snprintf(err, errlen, "key '%.200s' given twice in [%.40s]", key, case_section_names[p->sec]);
         return -1;
     }
     p->seen[i] = 1;
-    if (*val == '\0' && case_keys[i].type != V_STR) {
-        snprintf(err, errlen, "%.100s: empty value", key);
-        return -1;
-    }
     if (case_keys[i].type == V_FN)
         return case_keys[i].fn(p->c, val, line, err, errlen);
     base = p->sec == SEC_CLIENTS ? (void *)&p->c->groups[p->c->ngroups - 1]
@@ -312,6 +357,67 @@ static int case__finish(struct ec_case *c, int *line, char *err, size_t errlen)
     return 0;
 }
 
+/* Applies override o to c. Returns 0 or -1 with err. */
+static int case__apply(struct ec_case *c, const struct case_override *o, char *err, size_t errlen)
+{
+    const struct case_key *k = &case_keys[o->key];
+    void *base;
+
+    if (k->type == V_FN)
+        return k->fn(c, o->val, o->line, err, errlen);
+    base = k->sec == SEC_CLIENTS ? (void *)&c->groups[o->group]
+         : k->sec == SEC_EXPECT ? (void *)&c->expect : (void *)c;
+    return case__store(k, base, o->val, err, errlen);
+}
+
+/* case_variant with the offending line in *line. */
+static int case__variant_at(const struct ec_case *c, enum pattern_kind kind, struct ec_case *out, int *line,
+                            char *err, size_t errlen)
+{
+    int applied = 0;
+
+    *out = *c;
+    for (int i = 0; i < c->nover; i++) {
+        if (c->over[i].kind != kind)
+            continue;
+        *line = c->over[i].line;
+        if (case__apply(out, &c->over[i], err, errlen) < 0)
+            return -1;
+        applied = 1;
+    }
+    /* The whole-file rules hold for every variant (a cpu_max@repeat names a phase, ...). */
+    return applied ? case__finish(out, line, err, errlen) : 0;
+}
+
+int case_variant(const struct ec_case *c, enum pattern_kind kind, struct ec_case *out, char *err, size_t errlen)
+{
+    char why[512];
+    int line = 0;
+
+    if (case__variant_at(c, kind, out, &line, why, sizeof(why)) == 0)
+        return 0;
+    snprintf(err, errlen, "%s:%d: %s", c->path, line, why);
+    return -1;
+}
+
+/* Checks every protocol's variant of a parsed case. Returns 0 or -1 with *line and err. */
+static int case__check_variants(const struct ec_case *c, int *line, char *err, size_t errlen)
+{
+    struct ec_case *tmp;
+    int rc = 0;
+
+    if (c->nover == 0)
+        return 0;
+    if (!(tmp = malloc(sizeof(*tmp)))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int k = PAT_ECHO; k <= PAT_REPEAT && rc == 0; k++)
+        rc = case__variant_at(c, (enum pattern_kind)k, tmp, line, err, errlen);
+    free(tmp);
+    return rc;
+}
+
 int case_parse_text(const char *text, const char *fname, struct ec_case *c, char *err, size_t errlen)
 {
     struct case_parser p = { .c = c, .fname = fname, .sec = SEC_NONE };
@@ -345,88 +451,9 @@ int case_parse_text(const char *text, const char *fname, struct ec_case *c, char
         }
     }
     lineno++;  /* whole-file errors point past the last line unless they know better */
-    if (case__finish(c, &lineno, why, sizeof(why)) < 0) {
+    if (case__finish(c, &lineno, why, sizeof(why)) < 0 || case__check_variants(c, &lineno, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "%s:%d: %s", fname, lineno, why);
         return -1;
     }
     return 0;
-}
-
-int case_parse_file(const char *path, struct ec_case *c, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    char *buf;
-    long n;
-    int rc;
-
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    buf = malloc(256 * 1024);
-    n = buf ? (long)fread(buf, 1, 256 * 1024 - 1, f) : -1;
-    fclose(f);
-    if (n < 0) {
-        free(buf);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    buf[n] = '\0';
-    rc = case_parse_text(buf, path, c, err, errlen);
-    free(buf);
-    return rc;
-}
-
-static int case__cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int case_load_dir(const char *dir, struct ec_case **cases, int *ncases, char *err, size_t errlen)
-{
-    struct dirent *de;
-    char *names[512], path[4096];
-    int n = 0, i, j, rc = -1;
-    DIR *d = opendir(dir);
-    size_t l;
-
-    *cases = NULL;
-    *ncases = 0;
-    if (!d) {
-        snprintf(err, errlen, "cases directory %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    while ((de = readdir(d)) != NULL && n < 512) {
-        l = strlen(de->d_name);
-        if (l > 5 && !strcmp(de->d_name + l - 5, ".case") && de->d_name[0] != '.')
-            names[n++] = strdup(de->d_name);
-    }
-    closedir(d);
-    qsort(names, (size_t)n, sizeof(names[0]), case__cmp);
-    *cases = calloc((size_t)(n ? n : 1), sizeof(**cases));
-    if (!*cases) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        if (case_parse_file(path, &(*cases)[i], err, errlen) < 0)
-            goto out;
-        for (j = 0; j < i; j++)
-            if (!strcmp((*cases)[j].name, (*cases)[i].name)) {
-                snprintf(err, errlen, "%s: case name '%.200s' already used by %s", path,
-                         (*cases)[i].name, (*cases)[j].path);
-                goto out;
-            }
-    }
-    *ncases = n;
-    rc = 0;
-out:
-    for (i = 0; i < n; i++)
-        free(names[i]);
-    if (rc < 0) {
-        free(*cases);
-        *cases = NULL;
-    }
-    return rc;
 }

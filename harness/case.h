@@ -13,6 +13,7 @@
 #define CASE_MAX_PROTOS 4
 #define CASE_MAX_CLASSES 8
 #define CASE_MAX_CPU 4
+#define CASE_MAX_OVERRIDES 32
 
 /* A protocol a case can run with; repeat_n 0 = whatever the target speaks. */
 struct case_proto {
@@ -83,6 +84,16 @@ struct case_expect {
     int wire_rst_line;
 };
 
+/* A "key@PROTO = value" line: applied over the plain keys when the case runs
+ * with PROTO (case_variant), so one file can size a scenario per protocol. */
+struct case_override {
+    enum pattern_kind kind;   /* the protocol it applies to */
+    int key;                  /* index in the parser's key table */
+    int group;                /* [clients] section it belongs to (0-based), -1 elsewhere */
+    int line;
+    char val[96];
+};
+
 /* One parsed case file. */
 struct ec_case {
     char name[64];
@@ -111,6 +122,9 @@ struct ec_case {
     struct case_phase phases[CASE_MAX_PHASES];
     int nphases;
     struct case_expect expect;
+    struct case_override over[CASE_MAX_OVERRIDES];
+    int nover;
+    char protocols_why[256];  /* [case] protocols_why: why other protocols cannot express it */
 };
 
 /* Parses case text; fname is used for messages and the default name. Returns
@@ -126,6 +140,17 @@ int case_load_dir(const char *dir, struct ec_case **cases, int *ncases, char *er
 int case_proto_parse(const char *s, struct case_proto *p, char *err, size_t errlen);
 /* Formats a protocol as the reference server's --proto takes it. */
 const char *case_proto_str(const struct case_proto *p, char *buf, size_t buflen);
+
+/* The case as it runs with protocol kind: a copy of c with its key@PROTO
+ * overrides for that protocol applied. Returns 0, or -1 with err (an
+ * override that does not fit; the parser already rejected those). */
+int case_variant(const struct ec_case *c, enum pattern_kind kind, struct ec_case *out, char *err, size_t errlen);
+
+/* Picks the protocol case c runs with against a target speaking *target
+ * (NULL: the reference server, which speaks the case's first protocol).
+ * Returns 0 with *out filled, or -1 with why the case cannot run (SKIP). */
+int case_pick_proto(const struct ec_case *c, const struct case_proto *target, struct case_proto *out,
+                    char *why, size_t whylen);
 
 /* Whether the case asserts anything on the wire (and so needs its capture). */
 int case_has_wire(const struct ec_case *c);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The bug classes of BUG-CLASSES.md, in order, so diagnoses can name them. */
+/* The bug classes of docs/bug-classes.md, in order, so diagnoses can name them. */
 static const char *const case_classes[] = {
     [1] = "unsent tail dropped",
     [2] = "write return ignored",
@@ -169,7 +169,7 @@ const char *case_proto_str(const struct case_proto *p, char *buf, size_t buflen)
         break;
     case PAT_REPEAT:
         if (p->repeat_n)
-            snprintf(buf, buflen, "repeat:%u", p->repeat_n);
+            snprintf(buf, buflen, "repeat:%u%s", p->repeat_n, p->newline ? "" : ":nonl");
         else
             snprintf(buf, buflen, "repeat");
         break;

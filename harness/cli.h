@@ -11,6 +11,8 @@
 #define CLI_BUF (64 * 1024)        /* scratch for one read or write, and the default sizes */
 #define CLI_PROBE_MSG PATTERN_ECHO_REC
 #define CLI_NEVER 1e300            /* a wake time that never comes */
+#define CLI_MSS_MAX 1448           /* a client's MSS: Ethernet's with timestamps */
+#define CLI_MSS_MIN 256            /* ... and a quarter of a small window, not below this */
 
 enum cli_state {
     CS_WAITING,               /* before its start_delay */

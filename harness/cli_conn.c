@@ -60,6 +60,26 @@ void cli__end(struct eng *e, struct cli *c, enum client_end end, int rst, double
     c->state = CS_DONE;
 }
 
+/* Loopback's MSS is 65483 bytes, so a small receive window (rcvbuf,
+ * window_clamp) is smaller than one segment there. Linux then sends only
+ * when its persist timer fires (every 200 ms and more, backing off), for any
+ * server: a stall that is TCP's, not the server's, and one that no real
+ * network shows. A client's MSS is set as on Ethernet (1448), and to a
+ * quarter of a small window, so every window holds several segments. Set
+ * before connect: the SYN announces it, and it bounds both directions.
+ * Returns 0, or -1 with errno. */
+static int cli__clamp_mss(int fd, const struct client_spec *s)
+{
+    int win = CLI_MSS_MAX * 4, mss;
+
+    if (s->rcvbuf > 0 && s->rcvbuf < win)
+        win = s->rcvbuf;
+    if (s->window_clamp > 0 && s->window_clamp < win)
+        win = s->window_clamp;
+    mss = win / 4 < CLI_MSS_MIN ? CLI_MSS_MIN : win / 4;
+    return setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
+}
+
 void cli__connect(struct eng *e, struct cli *c, double now)
 {
     const struct client_spec *s = c->spec;
@@ -80,6 +100,10 @@ void cli__connect(struct eng *e, struct cli *c, double now)
     if (s->window_clamp > 0 &&
         setsockopt(c->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &s->window_clamp, sizeof(s->window_clamp)) < 0) {
         cli__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_WINDOW_CLAMP %d: %s", s->window_clamp, strerror(errno));
+        return;
+    }
+    if (cli__clamp_mss(c->fd, s) < 0) {
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_MAXSEG: %s", strerror(errno));
         return;
     }
     if (connect(c->fd, (struct sockaddr *)&e->addr, e->addrlen) < 0 && errno != EINPROGRESS) {
@@ -208,6 +232,15 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
     return 1;
 }
 
+/* Returns 1 if the server's FIN is already queued on c's socket: closing now
+ * would leave the TIME_WAIT on the server's side. */
+static int cli__peer_closed(const struct cli *c)
+{
+    char b;
+
+    return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Everything arrived? Returns 1 to go on, -1 if c ended. */
 static int cli__check_done(struct eng *e, struct cli *c, double now)
 {
@@ -227,7 +260,7 @@ static int cli__check_done(struct eng *e, struct cli *c, double now)
         c->fin_deadline_ms = now + e->o->stall_ms;
         return 1;
     }
-    cli__end(e, c, CE_COMPLETE, 0, now, "%s", "");
+    cli__end(e, c, CE_COMPLETE, e->o->rst_on_eof && cli__peer_closed(c), now, "%s", "");
     return -1;
 }
 
@@ -281,11 +314,11 @@ static void cli__eof(struct eng *e, struct cli *c, double now)
         return;
     }
     if (verifier_finish(&c->v) < 0 && c->v.fault != PF_TRUNCATED) {
-        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        cli__end(e, c, CE_MISMATCH, e->o->rst_on_eof, now, "%s", c->v.diag);
         return;
     }
     res->got_fin = 1;
-    cli__end(e, c, CE_SERVER_CLOSED, 0, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
+    cli__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
              (unsigned long long)res->received, (unsigned long long)c->final_expected,
              (unsigned long long)res->sent, (unsigned long long)c->to_send);
 }

@@ -167,14 +167,20 @@ static void cli__stall_measure(struct cli *c, double now)
     if (cur > c->res->longest_stall_ms) {
         c->res->longest_stall_ms = cur;
         c->res->stall_start_ms = c->stall_from_ms;
+        c->res->stall_received = c->res->received;
+        c->res->stall_owed = c->v.expected_total != UINT64_MAX && c->v.expected_total > c->res->received
+                                 ? c->v.expected_total - c->res->received : 0;
     }
 }
 
 void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed)
 {
     int owed;
+    int frozen = e->o->server_frozen && *e->o->server_frozen;
 
-    if (progressed || c->state != CS_ACTIVE || cli__self_paused(c, now)) {
+    /* A server the runner froze, or a client pausing on purpose, is waiting
+     * by design: the stall clock starts again when the wait ends. */
+    if (progressed || c->state != CS_ACTIVE || cli__self_paused(c, now) || frozen) {
         if (c->in_stall) {
             cli__stall_measure(c, now);
             c->in_stall = 0;

@@ -55,6 +55,8 @@ struct client_result {
     int stalls;               /* periods of no progress > stall_ms while bytes were outstanding */
     double longest_stall_ms;
     double stall_start_ms;    /* start of the longest stall */
+    uint64_t stall_received;  /* bytes received when the longest stall began */
+    uint64_t stall_owed;      /* ... and bytes the server owed then (sent and not answered) */
     double probe_max_ms;      /* probe clients: worst round-trip */
     char diag[512];           /* verifier diagnosis or errno text */
     char hexdump[1024];
@@ -80,7 +82,11 @@ struct engine_opts {
     int deadline_ms;          /* hard bound for the whole run; <= 0: 60000 */
     int stall_ms;             /* no progress this long with bytes outstanding = a stall; <= 0: 2000.
                                  Also how long a shut_wr client waits for the FIN after its reply. */
+    const int *server_frozen; /* may be NULL; while *server_frozen the runner holds the server
+                                 stopped on purpose (SIGSTOP): no stall is counted then */
     const struct engine_hooks *hooks;  /* may be NULL */
+    int rst_on_eof;           /* 1: a client whose server closed first answers with a reset, so the
+                                 server's port keeps no TIME_WAIT (a fixed port must bind again) */
 };
 
 /*

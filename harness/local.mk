@@ -1,8 +1,8 @@
 # harness/local.mk: the case parser and runner (harness/librun.a), the edgecase CLI, and their tests.
 noinst_LIBRARIES += harness/librun.a
-harness_librun_a_SOURCES = harness/case.c harness/case_set.c harness/case_val.c harness/case.h harness/case_int.h \
-  harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_verdict.c harness/run_watch.c \
-  harness/run_wire.c harness/run_rank.c harness/run_evidence.c \
+harness_librun_a_SOURCES = harness/case.c harness/case_load.c harness/case_proto.c harness/case_set.c harness/case_val.c harness/case.h harness/case_int.h \
+  harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_stall.c harness/run_verdict.c harness/run_watch.c \
+  harness/run_wire.c harness/run_rank.c harness/run_evidence.c harness/run_needs.c \
   harness/run.h harness/run_int.h harness/run_rank.h harness/run_evidence.h
 
 # The runner needs the client engine, the target library, capture and the trace reader after it.
@@ -54,3 +54,10 @@ clean-local: clean-local-runner
 clean-local-runner:
 	-rm -rf tests/check-results
 .PHONY: clean-local-runner
+
+# As root: with a container's capabilities (setpriv), the netns and capture cases SKIP with the
+# probe's reason and runs exit 0 (skips without root or setpriv).
+if HAVE_CHECK
+TESTS += tests/nocaps.sh
+endif
+dist_noinst_SCRIPTS += tests/nocaps.sh

@@ -18,14 +18,16 @@
 #include "harness/target.h"
 
 static const char ec_usage[] =
-    "Usage: edgecase list [GLOB]...\n"
+    "Usage: edgecase list [GLOB]... [--protocol P]\n"
     "       edgecase run [CASE|GLOB]... [OPTION]...\n"
     "       edgecase pcap FILE [--port N] [--stall-ms MS] [--json]\n"
     "Tests the write path of an epoll edge-triggered server from outside.\n"
     "\n"
-    "  list               every case with its one-line description\n"
+    "  list               every case with its one-line description; with --protocol P,\n"
+    "                     whether it runs against a target speaking P, or why it SKIPs\n"
     "  run                run cases (default: all) against a target; exit 0 when all\n"
-    "                     pass, 1 when any fails, 2 for bad usage\n"
+    "                     pass or SKIP (a case the target or machine cannot serve says\n"
+    "                     why), 1 when any fails, 2 for bad usage\n"
     "  pcap               analyze a capture offline (edgecase pcap --help)\n"
     "\n"
     "Options of run:\n"
@@ -82,6 +84,7 @@ struct ec_args {
     const char *results, *cases_dir;
     int jobs;
     int no_preload;
+    int proto_given;          /* --protocol was on the command line (list then says what applies) */
     char server[PATH_MAX], cases_buf[PATH_MAX], inject_so[PATH_MAX];
 };
 
@@ -127,6 +130,7 @@ static int ec__option(struct ec_args *a, int opt, const char *arg, char *err, si
         a->rc.fixed_port = (int)v;
         return 0;
     case OPT_PROTOCOL:
+        a->proto_given = 1;
         return case_proto_parse(arg, &a->rc.proto, err, errlen) < 0 ? (snprintf(err, errlen,
                 "--protocol: '%s' is not echo, stream, repeat:N or repeat:N:nonl", arg), -1) : 0;
     case OPT_COUNTERS:
@@ -288,6 +292,31 @@ static int ec__parse(struct ec_args *a, int argc, char **argv)
     return 0;
 }
 
+/* edgecase list: every case with its description, or with --protocol P
+ * whether it runs against a target speaking P and, if not, why. Returns 0. */
+static int ec__list(const struct ec_args *a, const struct ec_case *const *sel, int n)
+{
+    struct case_proto pr;
+    char why[512], p[64];
+    int applies = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (!a->proto_given) {
+            printf("%-28s %s\n", sel[i]->name, sel[i]->description);
+            continue;
+        }
+        if (case_pick_proto(sel[i], &a->rc.proto, &pr, why, sizeof(why)) == 0) {
+            applies++;
+            printf("%-28s runs  %s\n", sel[i]->name, sel[i]->description);
+        } else {
+            printf("%-28s SKIP  %s\n", sel[i]->name, why);
+        }
+    }
+    if (a->proto_given)
+        printf("%d of %d cases apply to %s\n", applies, n, case_proto_str(&a->rc.proto, p, sizeof(p)));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct ec_args a = { .results = "results", .jobs = 1 };
@@ -338,9 +367,7 @@ int main(int argc, char **argv)
             return 2;
         }
     if (!strcmp(argv[1], "list")) {
-        for (i = 0; i < n; i++)
-            printf("%-28s %s\n", sel[i]->name, sel[i]->description);
-        rc = 0;
+        rc = ec__list(&a, sel, n);
     } else {
         rc = ec__run(&a, sel, n);
     }

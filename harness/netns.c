@@ -127,11 +127,6 @@ int netns_create(struct netns_pair *p, int rate_kbit, int *denied, char *err, si
     memset(p, 0, sizeof *p);
     p->reap_fd = -1;
     *denied = 0;
-    if (geteuid() != 0) {
-        *denied = 1;
-        snprintf(err, errlen, "network namespaces need root (CAP_SYS_ADMIN)");
-        return -1;
-    }
     for (int s = 0; s < 2; s++) {
         snprintf(p->ns[s], sizeof p->ns[s], "ec-%d-%u-%c", (int)getpid(), n, "ab"[s]);
         snprintf(p->dev[s], sizeof p->dev[s], "ec%x%c", (unsigned)getpid() * 16 + (n & 15),

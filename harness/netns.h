@@ -20,7 +20,8 @@ struct netns_pair {
 /* Creates both namespaces, the veth pair (MTU 1500, no GSO: one segment per frame), the addresses, brings
  * the links and lo up, and with rate_kbit > 0 shapes both ends with tbf.
  * Returns 0, or -1 with err (and everything created so far deleted);
- * *denied = 1 when the reason is missing privilege (root needed). */
+ * *denied = 1 when the reason is missing privilege. Tried whatever the user id:
+ * harness/probe.h says in advance whether it can work here. */
 int netns_create(struct netns_pair *p, int rate_kbit, int *denied, char *err, size_t errlen);
 /* Deletes the namespaces (the veth pair goes with them). Safe to call twice
  * and on a pair whose creation failed. */

@@ -30,38 +30,13 @@ void run_conf_init(struct run_conf *rc)
     rc->snaplen = 256;
 }
 
-/* Picks the protocol the case runs with. Returns 0, or -1 with a skip reason. */
-static int run__pick_proto(const struct run_conf *rc, const struct ec_case *c, struct case_proto *out,
-                           char *why, size_t whylen)
+/* A fixed port must be bindable again by the next case's target, which may
+ * lack SO_REUSEADDR: when the server closes first, its TIME_WAIT would hold
+ * the port, so the client answers the server's FIN with a reset, unless the
+ * case forbids RSTs on the wire. */
+static int run__rst_on_eof(const struct run_obs *ob)
 {
-    char a[64], b[64];
-    int i;
-
-    if (!rc->target_cmd) {
-        *out = c->protos[0];     /* the reference server speaks whatever the case needs */
-        if (out->kind == PAT_REPEAT && out->repeat_n == 0)
-            out->repeat_n = 100;
-        return 0;
-    }
-    for (i = 0; i < c->nprotos; i++) {
-        if (c->protos[i].kind != rc->proto.kind)
-            continue;
-        *out = rc->proto;
-        if (out->kind != PAT_REPEAT)
-            return 0;
-        if (rc->proto.repeat_n && c->protos[i].repeat_n && rc->proto.repeat_n != c->protos[i].repeat_n)
-            continue;
-        if (!out->repeat_n)
-            out->repeat_n = c->protos[i].repeat_n;
-        if (out->repeat_n)
-            return 0;
-    }
-    a[0] = '\0';
-    for (i = 0; i < c->nprotos; i++)
-        snprintf(a + strlen(a), sizeof(a) - strlen(a), "%s%s", i ? " " : "", case_proto_str(&c->protos[i], b, sizeof(b)));
-    snprintf(why, whylen, "needs protocol %s; the target speaks %s (--protocol)", a,
-             case_proto_str(&rc->proto, b, sizeof(b)));
-    return -1;
+    return ob->rc->fixed_port && case_wire_rst(ob->c) != CASE_RST_NO;
 }
 
 /* After the scenario: does a fresh client get served? */
@@ -71,7 +46,8 @@ static void run__serve_after(struct run_obs *ob, const struct client_spec *proto
                              .repeat_newline = proto_of->repeat_newline,
                              .send_bytes = proto_of->proto == PAT_REPEAT ? 1 : 4096 };
     struct engine_opts eo = { .host = ob->t->host, .port = ob->t->port, .seed = ob->seed + 1,
-                              .deadline_ms = (int)(3000 * ob->scale), .stall_ms = (int)(2000 * ob->scale) };
+                              .deadline_ms = (int)(3000 * ob->scale), .stall_ms = (int)(2000 * ob->scale),
+                              .rst_on_eof = run__rst_on_eof(ob) };
     struct client_result r;
     char err[256];
     int n = 0;
@@ -103,6 +79,24 @@ static void run__counters(struct run_obs *ob)
     ob->src = "counters";
 }
 
+/* A fixed port is the previous case's port too: waits until a server without
+ * SO_REUSEADDR can bind it, so a busy port is reported as such, not as the
+ * target's failure. Returns 0, or -1 with o's diag filled (ERROR). */
+static int run__port_free(int port, double scale, struct case_outcome *o)
+{
+    char err[512];
+    double waited = 0;
+
+    /* TIME_WAIT ends within 60 s on Linux; a listener of someone else's does not. */
+    if (target_port_wait(port, (int)(2000 * scale), (int)(RUN_PORT_WAIT_MS * scale), &waited, err, sizeof(err)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        return -1;
+    }
+    if (waited >= 0.1)
+        fprintf(stderr, "edgecase: %s: waited %.1f s for port %d to be free of TIME_WAIT\n", o->name, waited, port);
+    return 0;
+}
+
 /* Starts the target for case c. Returns 0, or -1 with o filled (ERROR). */
 static int run__start(struct run_obs *ob, const struct case_proto *pr, const char *casedir, struct target *t,
                       const struct run_ns *ns, struct case_outcome *o)
@@ -131,14 +125,14 @@ static int run__start(struct run_obs *ob, const struct case_proto *pr, const cha
         ts.host = ns->pair.addr[1];
         ts.netns_path = ns->path;
     }
+    if (rc->fixed_port && !ns->active && run__port_free(port, ob->scale, o) < 0)
+        return -1;
     if (run__watch_inject(ob, casedir, &ts, err, sizeof(err)) < 0) {
         snprintf(o->diag, sizeof(o->diag), "%s", err);
         return -1;
     }
     if (target_start(t, &ts, err, sizeof(err)) < 0) {
-        snprintf(o->diag, sizeof(o->diag), "%s%s", err,
-                 ns->active && rc->target_cmd && !strstr(rc->target_cmd, "{host}")
-                     ? " (a netns = yes case needs the target to listen on {host})" : "");
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
         snprintf(o->details, sizeof(o->details), "command: %s\n", cmd);
         return -1;
     }
@@ -156,7 +150,8 @@ static int run__start(struct run_obs *ob, const struct case_proto *pr, const cha
 }
 
 /* For a netns case: makes the namespace pair and moves this thread into the
- * client side. Returns 0, or -1 with o filled (SKIP without root, else ERROR). */
+ * client side. Returns 0, or -1 with o filled (ERROR: run_case_servable has
+ * already made a case this machine cannot serve SKIP, so a failure here is real). */
 static int run__netns_begin(const struct ec_case *c, struct run_ns *ns, struct case_outcome *o)
 {
     char err[512];
@@ -165,16 +160,10 @@ static int run__netns_begin(const struct ec_case *c, struct run_ns *ns, struct c
     ns->home_fd = -1;
     if (!c->netns)
         return 0;
-    if (geteuid() != 0) {
-        o->status = CASE_SKIP;
-        snprintf(o->diag, sizeof(o->diag), "needs root for network namespaces (netns = yes)");
-        return -1;
-    }
     netns_sweep();            /* pairs left by harnesses that died mid-case */
     if (netns_create(&ns->pair, c->netns_rate_kbit, &denied, err, sizeof(err)) < 0) {
-        o->status = denied ? CASE_SKIP : CASE_ERROR;
-        snprintf(o->diag, sizeof(o->diag), "%s: %.400s",
-                 denied ? "needs root for network namespaces" : "cannot make the network namespaces", err);
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "cannot make the network namespaces: %.400s", err);
         return -1;
     }
     ns->active = 1;
@@ -212,7 +201,8 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
                                   .on_tick = run__hook_tick, .tick_ms = 10 };
     struct engine_opts eo = { .host = ob->t->host, .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
                               .deadline_ms = (int)(c->deadline_ms * ob->scale),
-                              .stall_ms = (int)(c->stall_ms * ob->scale) };
+                              .stall_ms = (int)(c->stall_ms * ob->scale), .server_frozen = &ob->frozen,
+                              .rst_on_eof = run__rst_on_eof(ob) };
     char err[512];
     int rc_engine;
 
@@ -236,6 +226,7 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
     }
     target_stop(ob->t, 1000);
     run__watch_trace(ob);
+    run__stall_context(ob);
     if (rc_engine == 0) {
         run__verdict(ob, o);
         run__wire_point(ob, o);
@@ -243,30 +234,29 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
     }
 }
 
-int run_case(const struct run_conf *rc, const struct ec_case *c, const char *casedir,
-             struct case_outcome *o)
+/* Runs the protocol variant c of a case with protocol pr (run_case's contract). */
+static int run__case_as(const struct run_conf *rc, const struct ec_case *c, const struct case_proto *pr0,
+                        const char *casedir, struct case_outcome *o)
 {
     struct run_obs ob = { .c = c, .rc = rc, .scale = rc->timeout_scale > 0 ? rc->timeout_scale : 1.0,
                           .served_after = -1, .eagain = -1, .resumptions = -1, .pauses = -1,
                           .short_writes = -1 };
     struct client_spec groups[CASE_MAX_GROUPS];
-    struct case_proto pr;
+    struct case_proto pr = *pr0;
     struct target t;
     struct run_ns ns = { .home_fd = -1 };
     double t_begin = run__now_ms();
     int i, total = 0;
 
-    memset(o, 0, sizeof(*o));
-    snprintf(o->name, sizeof(o->name), "%s", c->name);
     ob.seed = run_case_seed(rc->seed, c->name);
-    if (run__pick_proto(rc, c, &pr, o->diag, sizeof(o->diag)) < 0) {
-        o->status = CASE_SKIP;
-        return 0;
-    }
     if ((rc->inject_spec || c->inject[0]) && !rc->inject_so) {
         o->status = CASE_SKIP;
         snprintf(o->diag, sizeof(o->diag), "needs the preload injector (inject = %s), which is not built",
                  rc->inject_spec ? rc->inject_spec : c->inject);
+        return 0;
+    }
+    if (!run_case_servable(rc, c, o->diag, sizeof(o->diag))) {
+        o->status = CASE_SKIP;
         return 0;
     }
     for (i = 0; i < c->ngroups; i++) {
@@ -291,6 +281,7 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
         return 0;
     }
     ob.t = &t;
+    ob.t_ready_ms = run__now_ms() - t_begin;
     ob.res = calloc((size_t)total, sizeof(*ob.res));
     if (!ob.res) {
         target_stop(&t, 500);
@@ -303,5 +294,34 @@ int run_case(const struct run_conf *rc, const struct ec_case *c, const char *cas
     run__netns_end(&ns);
     free(ob.res);
     o->duration_s = (run__now_ms() - t_begin) / 1e3;
+    snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
+             "timing: target listening after %.0f ms, clients ran %.0f ms, %.0f ms in all\n", ob.t_ready_ms,
+             ob.engine_ms, o->duration_s * 1e3);
     return 0;
+}
+
+int run_case(const struct run_conf *rc, const struct ec_case *c, const char *casedir,
+             struct case_outcome *o)
+{
+    struct case_proto pr;
+    struct ec_case *cv;
+    int rc_run;
+
+    memset(o, 0, sizeof(*o));
+    snprintf(o->name, sizeof(o->name), "%s", c->name);
+    if (case_pick_proto(c, rc->target_cmd ? &rc->proto : NULL, &pr, o->diag, sizeof(o->diag)) < 0) {
+        o->status = CASE_SKIP;
+        return 0;
+    }
+    /* The case as written for that protocol (its key@PROTO lines applied). */
+    if (!(cv = malloc(sizeof(*cv))) || case_variant(c, pr.kind, cv, o->diag, sizeof(o->diag)) < 0) {
+        o->status = CASE_ERROR;
+        if (!cv)
+            snprintf(o->diag, sizeof(o->diag), "out of memory");
+        free(cv);
+        return -1;
+    }
+    rc_run = run__case_as(rc, cv, &pr, casedir, o);
+    free(cv);
+    return rc_run;
 }

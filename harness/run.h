@@ -8,6 +8,10 @@
 #include "harness/case.h"
 #include "harness/report.h"
 
+/* How long a fixed port's case may wait for the previous case's closed
+ * connections (TIME_WAIT lasts 60 s on Linux) before its target starts. */
+#define RUN_PORT_WAIT_MS 62000
+
 /* How cases are run: the same for every case of a run. */
 struct run_conf {
     const char *target_cmd;   /* NULL: the reference server, started per case with
@@ -41,9 +45,15 @@ int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int
  * so a case replays the same whatever else runs. */
 uint64_t run_case_seed(uint64_t seed, const char *name);
 
+/* Whether case c can run on this machine against rc's target: 1, or 0 with
+ * the reason it SKIPs in why: a netns case whose custom target has no {host},
+ * or namespaces, shaping or a capture (for wire assertions) that
+ * harness/probe.h found this machine cannot provide. Probes on first use. */
+int run_case_servable(const struct run_conf *rc, const struct ec_case *c, char *why, size_t whylen);
+
 /* Runs case c with its logs in casedir and fills o. Never exits; a target
- * that cannot start gives CASE_ERROR, a protocol the target cannot speak
- * CASE_SKIP. Returns 0, or -1 only when the harness itself failed (o says why). */
+ * that cannot start gives CASE_ERROR; a protocol the target cannot speak or
+ * a case that is not servable here (run_case_servable) gives CASE_SKIP. Returns 0, or -1 only when the harness itself failed (o says why). */
 int run_case(const struct run_conf *rc, const struct ec_case *c, const char *casedir,
              struct case_outcome *o);
 

@@ -91,6 +91,7 @@ static void run__rss(struct run_obs *ob, double now_ms)
     if (now_ms - ob->last_rss_ms < 20 || target_sample(ob->t, &s) < 0)
         return;
     ob->last_rss_ms = now_ms;
+    run__cpu_sample(ob, now_ms, s.cpu_s);
     if (s.rss_kb > ob->rss_max_kb)
         ob->rss_max_kb = s.rss_kb;
 }
@@ -103,6 +104,8 @@ void run__hooks_begin(struct run_obs *ob)
     if (target_sample(ob->t, &s) == 0) {
         ob->rss0_kb = ob->rss_max_kb = s.rss_kb;
         ob->cpu_start_s = s.cpu_s;
+        ob->cpu.every_ms = 20;
+        run__cpu_sample(ob, 0, s.cpu_s);
     }
     ob->t0_ms = run__now_ms();
     run__advance(ob, 0);
@@ -144,6 +147,8 @@ void run__hooks_end(struct run_obs *ob, double now_ms)
         }
     if (target_sample(ob->t, &s) == 0) {
         ob->cpu_end_s = s.cpu_s;
+        ob->cpu.every_ms = 0; /* the last sample always goes in */
+        run__cpu_sample(ob, now_ms, s.cpu_s);
         if (s.rss_kb > ob->rss_max_kb)
             ob->rss_max_kb = s.rss_kb;
     }

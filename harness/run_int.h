@@ -27,6 +27,15 @@ struct run_wire_obs {
     char summary[512];        /* cap_summarize's line */
 };
 
+/* The target's CPU time through the run, for the CPU it burned during a stall. */
+#define RUN_CPU_SAMPLES 512
+struct run_cpu_series {
+    int n;
+    double every_ms;          /* sampling period; doubles each time the series fills */
+    double t_ms[RUN_CPU_SAMPLES];
+    double cpu_s[RUN_CPU_SAMPLES];
+};
+
 /* Everything observed while a case runs, for the verdict. */
 struct run_obs {
     const struct ec_case *c;
@@ -34,6 +43,7 @@ struct run_obs {
     struct target *t;
     double scale;
     double t0_ms;             /* run__now_ms() when the clients started */
+    double t_ready_ms;        /* since the case began: the target was listening */
     /* during the engine run */
     double connect_ms;        /* when every client had connected; -1 before */
     int step_done[CASE_MAX_STEPS];
@@ -69,6 +79,11 @@ struct run_obs {
     int served_after;         /* -1 not tried, 0 failed, 1 served */
     char serve_diag[1024];
     uint64_t seed;
+    struct run_cpu_series cpu;
+    /* The longest stall's context, gathered after the run (run_stall.c). */
+    int stall_client;         /* index in res, -1 when no client stalled */
+    double stall_cpu;         /* the target's CPU s/s over that stall, -1 unknown */
+    char stall_trace[256];    /* its last write-path event before the stall ended */
 };
 
 /* Runs the steps and phases due before the clients start (freeze = start). */
@@ -97,6 +112,11 @@ void run__wire_point(const struct run_obs *ob, struct case_outcome *o);
 void run__watch_trace(struct run_obs *ob);
 /* Removes a --pcap=stalled capture of a case that passed without stalls. */
 void run__watch_keep(struct run_obs *ob, int passed);
+
+/* run_stall.c: samples the target's CPU time (from the tick hook). */
+void run__cpu_sample(struct run_obs *ob, double now_ms, double cpu_s);
+/* Fills the stall_* fields from the clients' results, the CPU series and the trace. */
+void run__stall_context(struct run_obs *ob);
 
 /* Judges the observations into o (status, diag, details). */
 void run__verdict(const struct run_obs *ob, struct case_outcome *o);

@@ -76,8 +76,9 @@ static int pool__spawn(const struct pool_conf *pc, struct pool_slot *s, const st
     s->fd = p[0];
     s->got = 0;
     s->started_ms = run__now_ms();
-    /* A generous bound on the whole child: clients, serve-after, counters, stop. */
-    s->limit_ms = (c->deadline_ms + 20000) * (pc->rc->timeout_scale > 0 ? pc->rc->timeout_scale : 1.0);
+    /* A generous bound on the whole child: a fixed port's wait, clients, serve-after, counters, stop. */
+    s->limit_ms = (c->deadline_ms + 20000 + (pc->rc->fixed_port ? RUN_PORT_WAIT_MS : 0)) *
+                  (pc->rc->timeout_scale > 0 ? pc->rc->timeout_scale : 1.0);
     memset(&s->o, 0, sizeof(s->o));
     return 0;
 }

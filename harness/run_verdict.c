@@ -163,6 +163,38 @@ static void run__judge_hangs(struct run_judge *j)
               (unsigned long long)first->expected, first->longest_stall_ms);
 }
 
+/* A pause longer than the case's stall while the server owed a client
+ * bytes fails the case even when the client finished before the deadline:
+ * a correct server answers as soon as the socket lets it, so a long quiet
+ * spell is a lost wakeup (or a busy loop, by its CPU). Pauses the harness
+ * made on purpose (freezes, read delays, pacing) are not stalls. Clients
+ * still running at the deadline are judged as a hang instead. */
+static void run__judge_stalls(struct run_judge *j)
+{
+    static const int idle[] = { 11, 12, 9, 8, 0 }, busy[] = { 3, 4, 12, 0 };
+    const struct run_obs *ob = j->ob;
+    const struct client_result *w;
+    int i, n = 0;
+    char cpu[64] = "", tr[300] = "";
+
+    if (!ob->c->expect.no_hang || ob->stall_client < 0)
+        return;
+    for (i = 0; i < ob->nres; i++)
+        n += ob->res[i].stalls > 0 && ob->res[i].end != CE_RUNNING;
+    w = &ob->res[ob->stall_client];
+    if (n == 0 || w->end == CE_RUNNING)
+        return;
+    if (ob->stall_cpu >= 0)
+        snprintf(cpu, sizeof(cpu), "; server CPU %.2f s/s during it", ob->stall_cpu);
+    if (ob->stall_trace[0])
+        snprintf(tr, sizeof(tr), "; its write path: %s", ob->stall_trace);
+    run__fail(j, 0, ob->stall_cpu > 0.5 ? busy : idle,
+              "stall: client %u got nothing for %.0f ms from %.0f ms (limit %d ms) with %llu bytes owed "
+              "after %llu received%s%s; %d client%s stalled", w->id, w->longest_stall_ms, w->stall_start_ms,
+              ob->c->stall_ms, (unsigned long long)w->stall_owed, (unsigned long long)w->stall_received, cpu, tr,
+              n, n == 1 ? "" : "s");
+}
+
 static void run__judge_clients(struct run_judge *j)
 {
     const struct run_obs *ob = j->ob;
@@ -185,6 +217,7 @@ static void run__judge_clients(struct run_judge *j)
             run__det(j, "client %u: %d stalls over %d ms, longest %.0f ms from %.0f ms\n", ob->res[i].id,
                      ob->res[i].stalls, ob->c->stall_ms, ob->res[i].longest_stall_ms, ob->res[i].stall_start_ms);
     run__judge_hangs(j);
+    run__judge_stalls(j);
     if (ob->c->expect.finish_within_ms && done == ob->nres &&
         last > ob->c->expect.finish_within_ms * ob->scale) {
         static const int slow[] = { 9, 3, 12, 19, 0 };

@@ -383,15 +383,16 @@ out:
 static int target__wait_ready(struct target *t, int timeout_ms, char *err, size_t errlen)
 {
     double deadline = target__now() + timeout_ms / 1000.0;
-    char tail[TARGET_TAIL * 2], how[64];
+    char tail[TARGET_TAIL * 2], how[64], why[256];
 
     for (;;) {
         if (!target_alive(t)) {
             target__tail(t->err_path, tail, sizeof(tail));
             target_describe(t, how, sizeof(how));
+            target_port_explain(t->port, t->port_free_at_start, why, sizeof(why));
             if (WIFEXITED(t->status))
-                snprintf(err, errlen, "target exited with status %d before listening; its stderr: %s",
-                         WEXITSTATUS(t->status), tail);
+                snprintf(err, errlen, "target exited with status %d before listening%s; its stderr: %s",
+                         WEXITSTATUS(t->status), why, tail);
             else
                 snprintf(err, errlen, "target %s before listening; its stderr: %s", how, tail);
             target_stop(t, 0);
@@ -430,6 +431,8 @@ int target_start(struct target *t, const struct target_spec *spec, char *err, si
                  t->host, spec->port);
         return -1;
     }
+    /* Known only where the harness shares the target's network namespace. */
+    t->port_free_at_start = spec->netns_path ? -1 : target_port_bindable(spec->port);
     wlen = strlen(spec->cmd) * (2 + strlen(t->host)) + 64;  /* room for {port} and {host} growing */
     if (!(l.words = malloc(wlen))) {
         snprintf(err, errlen, "out of memory");

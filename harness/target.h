@@ -25,6 +25,7 @@ struct target {
     int port;
     char host[64];            /* the address it listens on (spec's host) */
     int exited;               /* 1 once reaped */
+    int port_free_at_start;   /* 1: port bindable without SO_REUSEADDR just before the start; 0: not; -1: unknown */
     int status;               /* waitpid status once exited */
     char out_path[4096];
     char err_path[4096];
@@ -76,6 +77,31 @@ const char *target_describe(const struct target *t, char *buf, size_t buflen);
  * target_stop or the guard reached them. PDEATHSIG fires when the *thread*
  * that called target_start exits, so call it from a long-lived thread. */
 void target_guard_install(void);
+
+/* Sockets bound to one local TCP port, by state (from /proc/net/tcp and tcp6). */
+struct target_port_use {
+    int time_wait;            /* TIME_WAIT */
+    int closing;              /* FIN_WAIT1/2, CLOSING, LAST_ACK: closed, winding down */
+    int listening;
+    int other;                /* established or opening: someone's live connection */
+};
+
+/* Returns 1 if 0.0.0.0:port can be bound now without SO_REUSEADDR (as the
+ * strictest server does), 0 if it is in use, -1 on another error (errno). */
+int target_port_bindable(int port);
+/* Counts the sockets on local port, by state. */
+void target_port_use(int port, struct target_port_use *u);
+/* Waits until port can be bound without SO_REUSEADDR: up to timeout_ms, or
+ * up to tw_timeout_ms while only closed connections (TIME_WAIT, FIN_WAIT...)
+ * hold it (Linux ends TIME_WAIT after 60 s). Returns 0 with
+ * *waited_s, or -1 with err such as "port 18001 still in TIME_WAIT from the
+ * previous case: 3 sockets; waited 2.0 s". */
+int target_port_wait(int port, int timeout_ms, int tw_timeout_ms, double *waited_s, char *err, size_t errlen);
+/* For a target that exited before listening: " (port N cannot be bound
+ * without SO_REUSEADDR: ...; its bind() most likely failed with EADDRINUSE)"
+ * when the port is held now, or a like note when free_at_start is 0; "" when
+ * the port was and is free (the exit had another cause). */
+void target_port_explain(int port, int free_at_start, char *buf, size_t buflen);
 
 /* Finds a free TCP port on 127.0.0.1 (bind to 0, read it back). Returns port or -1. */
 int target_free_port(void);

@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 
-/* One switch per bug class of BUG-CLASSES.md (class 18 has two faces). */
+/* One switch per bug class of docs/bug-classes.md (class 18 has two faces). */
 enum bug_id {
     BUG_DROP_TAIL,
     BUG_IGNORE_WRITE_RETURN,
@@ -30,12 +30,13 @@ enum bug_id {
     BUG_EMFILE_SPIN,
     BUG_STARVATION,
     BUG_SHORT_READ,
+    BUG_LOST_WAKEUP,
     BUG_COUNT
 };
 
 struct bug_entry {
     const char *name;         /* the --bug NAME */
-    int class_no;             /* row of BUG-CLASSES.md */
+    int class_no;             /* class number in docs/bug-classes.md */
     const char *what;         /* one line: what the server does wrong */
 };
 
@@ -113,7 +114,14 @@ struct bloop {
     size_t stage_len;
     /* Counters printed on SIGUSR1 (the reference server's keys). */
     uint64_t connections, open, bytes_in, bytes_out, eagain, resumptions, pauses, emfile, requeues;
+    uint64_t outs_seen;       /* lost-wakeup: EPOLLOUT edges that found a write blocked */
+    int64_t next_sweep_ms;    /* lost-wakeup: when the housekeeping timer fires next */
 };
+
+/* lost-wakeup: one such EPOLLOUT in this many is lost, and a housekeeping
+ * timer this slow retries the blocked writes. */
+#define BUGGY_LOSE_EVERY 100
+#define BUGGY_SWEEP_MS 4000
 
 /* buggy_net.c */
 /* Accepts what the listener has. Returns 0, or -1 with err when the server must stop. */

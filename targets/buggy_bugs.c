@@ -46,6 +46,8 @@ const struct bug_entry bug_table[BUG_COUNT] = {
         "no caps: serves one connection, polling it alone, until it is quiet for 100 ms"},
     [BUG_SHORT_READ] = {"short-read", 20,
         "read() shorter than the buffer is taken for 'drained' (the seed's heuristic)"},
+    [BUG_LOST_WAKEUP] = {"lost-wakeup", 11,
+        "one EPOLLOUT in a hundred that finds a write blocked is ignored; a 4 s housekeeping timer retries the write"},
 };
 
 int bug_lookup(const char *name)

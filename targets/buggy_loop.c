@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -214,6 +215,11 @@ static void bloop__event(struct bloop *l, struct bconn *c, uint32_t ev)
 {
     uint32_t had_out = (ev & EPOLLOUT) && !c->wr_ready && c->q->bytes > 0;
 
+    if (had_out && bug_on(l->conf->bugs, BUG_LOST_WAKEUP) && ++l->outs_seen % BUGGY_LOSE_EVERY == 0) {
+        ev &= ~(uint32_t)EPOLLOUT; /* the bug: this wake-up never reaches the write path */
+        had_out = 0;
+    }
+
     if (bug_on(l->conf->bugs, BUG_IF_ELSE_IF)) {
         if (ev & BLOOP_IN_EVENTS)
             c->rd_ready = 1;
@@ -228,6 +234,36 @@ static void bloop__event(struct bloop *l, struct bconn *c, uint32_t ev)
     l->resumptions += had_out;
     blink_del(&c->pend);
     bloop__settle(l, c, bloop__serve(l, c));
+}
+
+/* lost-wakeup's housekeeping timer: retries every blocked write, the way
+ * servers with a periodic sweep recover (late) from a lost EPOLLOUT. */
+static void bloop__sweep(struct bloop *l)
+{
+    for (struct blink *k = l->conns.next, *next; k != &l->conns; k = next) {
+        struct bconn *c = BLOOP_CONN(k, all);
+        next = k->next;
+        if (!c->wr_ready && c->q->bytes > 0) {
+            c->wr_ready = 1;
+            blink_del(&c->pend);
+            bloop__settle(l, c, bloop__serve(l, c));
+        }
+    }
+}
+
+/* Runs the sweep when its period is over. Returns the ms until the next one. */
+static int bloop__sweep_due(struct bloop *l)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (l->next_sweep_ms == 0)
+        l->next_sweep_ms = now + BUGGY_SWEEP_MS;
+    if (now >= l->next_sweep_ms) {
+        bloop__sweep(l);
+        l->next_sweep_ms = now + BUGGY_SWEEP_MS;
+    }
+    return (int)(l->next_sweep_ms - now);
 }
 
 /* Serves the connections left with work by the previous turn. */
@@ -273,7 +309,8 @@ int bloop_run(struct bloop *l, char *err, size_t errlen)
     sigdelset(&waitmask, SIGINT);
     sigdelset(&waitmask, SIGUSR1);
     while (!bloop_stop) {
-        int n = epoll_pwait(l->epfd, evs, BLOOP_EVENTS, blink_empty(&l->pending) ? -1 : 0, &waitmask);
+        int sweep_in = bug_on(l->conf->bugs, BUG_LOST_WAKEUP) ? bloop__sweep_due(l) : -1;
+        int n = epoll_pwait(l->epfd, evs, BLOOP_EVENTS, !blink_empty(&l->pending) ? 0 : sweep_in, &waitmask);
 
         if (bloop_dump)
             bloop__dump(l);

@@ -30,7 +30,7 @@ static const char buggy_usage[] =
     "BYTES accept a k or m suffix. SIGUSR1 prints counters as one JSON line;\n"
     "SIGTERM/SIGINT exit 0.\n"
     "\n"
-    "Bugs (NAME, class of BUG-CLASSES.md, what goes wrong):\n";
+    "Bugs (NAME, class of docs/bug-classes.md, what goes wrong):\n";
 
 enum buggy_opt { OPT_LISTEN = 1, OPT_PROTO, OPT_SNDBUF, OPT_RCVBUF, OPT_HWM, OPT_LWM, OPT_BUDGET,
                  OPT_READ_CAP, OPT_BUG, OPT_LIST_BUGS, OPT_HELP };

@@ -4,6 +4,13 @@ targets_buggy_server_SOURCES = targets/buggy.h targets/buggy_main.c targets/bugg
   targets/buggy_net.c targets/buggy_loop.c targets/buggy_io.c targets/buggy_write.c \
   targets/tnet.c targets/tnet.h
 
+noinst_PROGRAMS += targets/shapes-echo
+targets_shapes_echo_SOURCES = targets/shapes_echo.c targets/tnet.c targets/tnet.h
+
+# Behaves like the blog server edgecase grew from (fixed port, no SO_REUSEADDR, one shared output buffer).
+noinst_PROGRAMS += targets/seed-like
+targets_seed_like_SOURCES = targets/seed_like.c
+
 if HAVE_LIBEVENT
 noinst_PROGRAMS += targets/libevent-et-echo
 targets_libevent_et_echo_SOURCES = targets/libevent_et_echo.c targets/tnet.c targets/tnet.h
@@ -21,3 +28,7 @@ EXTRA_DIST += targets/README.md
 # Command lines and one echo round trip of each target.
 TESTS += targets/smoke.sh
 dist_noinst_SCRIPTS += targets/smoke.sh
+
+# The README's seed command against seed-like, back to back on one fixed port.
+TESTS += targets/seed_like.sh
+dist_noinst_SCRIPTS += targets/seed_like.sh

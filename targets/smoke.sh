@@ -49,9 +49,16 @@ expect_rc 2 "$buggy" --bogus
 expect_rc 2 "$buggy" --bug no-such-bug
 expect_rc 2 "$buggy" --proto stream
 n=$("$buggy" --list-bugs | wc -l)
-[ "$n" = 21 ] || fail "--list-bugs printed $n bugs, expected 21"
+[ "$n" = 22 ] || fail "--list-bugs printed $n bugs, expected 22"
 echo_round_trip "$buggy"
 echo_round_trip "$buggy" --bug drop-tail,short-read
+
+shapes=$top/targets/shapes-echo
+expect_rc 0 "$shapes" --help
+expect_rc 2 "$shapes" --bogus
+expect_rc 2 "$shapes" --mode edge
+expect_rc 2 "$shapes" --proto repeat:3
+for m in et lt oneshot; do echo_round_trip "$shapes" --mode "$m"; done
 
 levent=$top/targets/libevent-et-echo
 if [ -x "$levent" ]; then

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/cap.h"
+#include "harness/probe.h"
 
 #define LIVE_BYTES (4u << 20)
 #define LIVE_SLEEP_US 1500000
@@ -31,23 +31,14 @@ void cap_test_path(char *buf, size_t len, const char *name)
         snprintf(buf, len, "%s/tests/cap-%s.pcap", top ? top : ".", name);
 }
 
-/* Returns 1 if this process may capture on lo, else 0 with the reason. */
+/* Returns 1 if this process may capture on lo, else 0 with harness/probe.h's reason. */
 int cap_live_possible(char *why, size_t len)
 {
-    char ebuf[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p = pcap_create("lo", ebuf);
-    int rc;
+    const char *missing = probe_missing(PROBE_CAPTURE);
 
-    if (!p) {
-        snprintf(why, len, "needs CAP_NET_RAW (pcap_create lo: %s)", ebuf);
-        return 0;
-    }
-    rc = pcap_activate(p);
-    if (rc < 0)
-        snprintf(why, len, "needs CAP_NET_RAW (%s)", rc == PCAP_ERROR ? pcap_geterr(p)
-                                                                      : pcap_statustostr(rc));
-    pcap_close(p);
-    return rc >= 0;
+    if (missing)
+        snprintf(why, len, "%s", missing);
+    return !missing;
 }
 
 struct live_srv {

@@ -1,27 +1,44 @@
 #!/bin/sh
 # cap_tshark.sh: our analyzer's tcp.analysis counts must equal tshark's, flag by flag and flow by
-# flow. Compares the FILEs given, or else the captures tests/check_cap writes into a private
-# folder (with check_netns's; live ones only as root), those of the capture cases tests/check_wire
-# runs (root only; rerun here into the private folder, since tests/wire-pcaps/ may be being
-# written by a parallel check_wire), plus any results/latest/*/*.pcap of a past run.
-# Exit 0 pass, 1 mismatch, 77 skip (no tshark, or nothing to compare), 99 tool error.
+# flow. Compares the FILEs given, or else captures it makes itself in a private folder: those
+# tests/check_cap writes (handcrafted, plus live ones when capture is permitted) and those of its
+# own `edgecase run --pcap` of the capture cases (seed-capture; netns-slow-reader on a veth),
+# against the reference server and against a buggy one that stops writing. A case this machine cannot
+# serve SKIPs inside that run with its reason; the run must still exit 0 (1 for the buggy one).
+# Exit 0 pass, 1 mismatch, 77 skip (no tshark), 99 tool error.
 top=${EC_TOP_BUILDDIR:-.}
 tool=$top/harness/edgecase-pcap
-command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed"; exit 77; }
-[ -x "$tool" ] || { echo "ERROR: $tool not built"; exit 99; }
+edgecase=$top/harness/edgecase
+command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed (./bootstrap installs it)"; exit 77; }
+for f in "$tool" "$edgecase" "$top/tests/check_cap" "$top/targets/buggy-server"; do
+    [ -x "$f" ] || { echo "ERROR: $f not built"; exit 99; }
+done
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
+
+# run_cases "STATUSES" DIR ARGS...: an edgecase run into $tmp/DIR that must exit with one of
+# STATUSES; prints its lines.
+run_cases() {
+    want=$1 dir=$2
+    shift 2
+    timeout 300 "$edgecase" run --pcap --results "$tmp/$dir" "$@" >"$tmp/run.out" 2>&1
+    rc=$?
+    cat "$tmp/run.out"
+    case " $want " in
+    *" $rc "*) ;;
+    *) echo "ERROR: edgecase run $* exited $rc, expected $want"; exit 99 ;;
+    esac
+}
+
 if [ $# -eq 0 ]; then
-    mkdir "$tmp/wire" || exit 99
-    for t in check_cap check_netns check_wire; do
-        [ -x "$top/tests/$t" ] || continue
-        dir=$tmp
-        [ $t = check_wire ] && dir=$tmp/wire
-        EC_CAP_DIR=$dir CK_VERBOSITY=silent "$top/tests/$t" >"$tmp/check.out" 2>&1
-        rc=$?
-        [ $rc = 0 ] || [ $rc = 77 ] || { cat "$tmp/check.out"; echo "ERROR: $t exit $rc"; exit 99; }
-    done
-    set -- "$tmp"/cap-*.pcap "$tmp"/wire/*/*/*.pcap "$top"/results/latest/*/*.pcap
+    EC_CAP_DIR=$tmp CK_VERBOSITY=silent timeout 300 "$top/tests/check_cap" >"$tmp/check.out" 2>&1
+    rc=$?
+    [ $rc = 0 ] || [ $rc = 77 ] || { cat "$tmp/check.out"; echo "ERROR: check_cap exit $rc"; exit 99; }
+    run_cases 0 ref seed-capture netns-slow-reader
+    # It fails its case (1), unless the machine cannot capture: then the case SKIPs (0).
+    run_cases "0 1" bug seed-capture --target "$top/targets/buggy-server --bug eagain-is-error --listen {host}:{port} --proto {proto} --sndbuf={sndbuf}"
+    # The run folders are stamped 20...; "latest" links to the same one.
+    set -- "$tmp"/cap-*.pcap "$tmp"/ref/2*/*/*.pcap "$tmp"/bug/2*/*/*.pcap
 fi
 
 # tcp.analysis flags, named as in our JSON; rst is tcp.flags.reset.
@@ -56,6 +73,6 @@ for f in "$@"; do
     done
     echo "$f: $(wc -l <"$tmp/ours") flows compared"
 done
-[ $nfiles -gt 0 ] || { echo "SKIP: no captures to compare"; exit 77; }
+[ $nfiles -gt 0 ] || { echo "ERROR: no captures to compare"; exit 99; }
 echo "compared $nfiles captures: $([ $fail = 0 ] && echo all counts equal || echo MISMATCHES)"
 exit $fail

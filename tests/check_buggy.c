@@ -1,6 +1,8 @@
 /* check_buggy.c: the product's proof: each buggy-server bug FAILS its class's case with that class in the diagnosis,
- * and the correct targets (buggy-server without --bug, libevent-et-echo) pass every case they can speak.
- * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, or correct-buggy, correct-libevent)
+ * and the correct targets (buggy-server without --bug, shapes-echo in three shapes, libevent-et-echo; buggy-server and edgecase-server
+ * speaking repeat:20000) pass every case they can speak.
+ * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, correct-buggy, correct-shapes, correct-libevent,
+ * correct-repeat-buggy, correct-repeat-server)
  * make check TESTS=tests/check_buggy. */
 #include <check.h>
 #include <stdio.h>
@@ -60,12 +62,15 @@ static const struct bug_row {
     { "starvation", "starvation-bulk-probe", 19, FIRST, NULL },
     { "starvation", "starvation-repeat", 19, FIRST, NULL },
     { "short-read", "short-read-fin", 20, FIRST, NULL },
+    /* A lost EPOLLOUT that a timer rescues: the clients finish, the stall fails it. */
+    { "lost-wakeup", "exact-tiny-sndbuf", 11, FIRST, NULL },
+    { "lost-wakeup", "slow-reader-exact", 11, FIRST, NULL },
 };
 #define NROWS ((int)(sizeof(bug_rows) / sizeof(bug_rows[0])))
 
 static struct ec_case *cases;
 static int ncases;
-static char buggy[4096], libevent[4096];
+static char buggy[4096], libevent[4096], server[4096], shapes[4096];
 
 static void cmd_for(const char *bin, const char *bug, int sndbuf_only, char *buf, size_t len)
 {
@@ -98,11 +103,13 @@ END_TEST
 
 /* Why case c may SKIP for a target speaking proto (NULL: the case's own
  * first protocol): the words its diagnosis must start with, or NULL when the
- * case must run. A protocol the target does not speak, a namespace without
- * root, a wire assertion without CAP_NET_RAW; nothing else. */
-static const char *expected_skip(const struct ec_case *c, const char *proto)
+ * case must run. A protocol the target does not speak, or what the machine
+ * cannot make (run_case_servable: a namespace, shaping, a capture for wire
+ * assertions, decided by probing); nothing else. why has room for the reason. */
+static const char *expected_skip(const struct ec_case *c, const char *proto, char *why, size_t whylen)
 {
     struct case_proto p;
+    struct run_conf rc;
     char err[128];
     int i;
 
@@ -112,18 +119,17 @@ static const char *expected_skip(const struct ec_case *c, const char *proto)
         if (i == c->nprotos)
             return "needs protocol ";
     }
-    if (c->netns)
-        return geteuid() != 0 ? "needs root" : NULL;
-    if (case_has_wire(c))
-        return "needs CAP_NET_RAW";   /* as root it runs; check_wire owns the probe */
-    return NULL;
+    run_conf_init(&rc);
+    rc.target_cmd = "{host}";   /* every command here listens on {host} */
+    return run_case_servable(&rc, c, why, whylen) ? NULL : why;
 }
 
 /* A correct server passes every case it can serve; it may SKIP only a case
  * whose stated requirement it does not meet (expected_skip). */
 static void correct_target(const char *cmd, const char *proto, const char *suite, int i)
 {
-    const char *why = expected_skip(&cases[i], proto);
+    char buf[512];
+    const char *why = expected_skip(&cases[i], proto, buf, sizeof(buf));
     struct case_outcome o;
 
     ecu_run(&cases[i], cmd, proto, suite, &o);
@@ -156,6 +162,40 @@ START_TEST(t_correct_libevent)
 }
 END_TEST
 
+/* Correct servers of other shapes: plain ET, level-triggered with EPOLLOUT
+ * toggled, EPOLLONESHOT re-armed (targets/shapes-echo). */
+START_TEST(t_correct_shapes)
+{
+    static const char *const modes[] = { "et", "lt", "oneshot" };
+    const char *mode = modes[_i / ncases];
+    char cmd[8192], suite[64];
+
+    snprintf(cmd, sizeof(cmd), "%s --mode %s --listen {host}:{port} --sndbuf={sndbuf}", shapes, mode);
+    snprintf(suite, sizeof(suite), "correct-shapes-%s", mode);
+    correct_target(cmd, "echo", suite, _i % ncases);
+}
+END_TEST
+
+/* The repeat variants of the cases (one seed-sized message per client) are
+ * sound: both correct repeat servers pass every case that runs with repeat:20000. */
+START_TEST(t_correct_repeat_buggy)
+{
+    char cmd[8192];
+
+    cmd_for(buggy, NULL, 0, cmd, sizeof(cmd));
+    correct_target(cmd, "repeat:20000", "correct-repeat-buggy", _i);
+}
+END_TEST
+
+START_TEST(t_correct_repeat_server)
+{
+    char cmd[8192];
+
+    cmd_for(server, NULL, 0, cmd, sizeof(cmd));
+    correct_target(cmd, "repeat:20000", "correct-repeat-server", _i);
+}
+END_TEST
+
 static double max_timeout(void)
 {
     double t = 0;
@@ -183,6 +223,18 @@ static Suite *buggy_suite(void)
     tcase_set_timeout(tc, max_timeout());
     tcase_add_loop_test(tc, t_correct_buggy, 0, ncases);
     suite_add_tcase(s, tc);
+    tc = tcase_create("correct-shapes");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_shapes, 0, 3 * ncases);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("correct-repeat-buggy");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_repeat_buggy, 0, ncases);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("correct-repeat-server");
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, t_correct_repeat_server, 0, ncases);
+    suite_add_tcase(s, tc);
     if (ecu_libevent_expected()) {
         tc = tcase_create("correct-libevent");
         tcase_set_timeout(tc, max_timeout());
@@ -194,7 +246,7 @@ static Suite *buggy_suite(void)
 
 int main(void)
 {
-    static const char *const need[] = { "targets/buggy-server", NULL };
+    static const char *const need[] = { "targets/buggy-server", "targets/shapes-echo", NULL };
     static const char *const need_ev[] = { "targets/libevent-et-echo", NULL };
     int status;
 
@@ -202,6 +254,8 @@ int main(void)
         return 99;
     ecu_build_path("targets/buggy-server", buggy, sizeof(buggy));
     ecu_build_path("targets/libevent-et-echo", libevent, sizeof(libevent));
+    ecu_build_path("server/edgecase-server", server, sizeof(server));
+    ecu_build_path("targets/shapes-echo", shapes, sizeof(shapes));
     /* Every bug row needs these; a missing one would turn rows into vacuous passes. */
     if (ecu_require_built(ecu_case_bins) < 0 || ecu_require_built(need) < 0 || (ecu_libevent_expected() && ecu_require_built(need_ev) < 0))
         return 99;

@@ -156,7 +156,65 @@ static const struct bad_case {
     { "[target]\nnetns = yes\nnetns_rate = 0kbit\n[clients]\n", "f.case:3: netns_rate: bad value '0kbit'" },
     { "[target]\nnetns = yes\nnetns_rate = 200gbit\n[clients]\n", "f.case:3: netns_rate: bad value '200gbit'" },
     { "[target]\nnetns_rate = 1mbit\n[clients]\n", "f.case:2: netns_rate needs netns = yes in [target]" },
+    { "[clients]\nsend@http = 1\n", "f.case:2: send@http: unknown protocol after '@'" },
+    { "[steps]\nfreeze@repeat = start\n", "f.case:2: freeze cannot differ per protocol (@repeat)" },
+    { "[case]\nprotocols@repeat = echo\n", "f.case:2: protocols cannot differ per protocol (@repeat)" },
+    { "[clients]\nsend@repeat = 1\nsend@repeat = 2\n", "f.case:3: key 'send@repeat' given twice in [clients]" },
+    { "[clients]\nsend@repeat = lots\n", "f.case:2: send: bad value 'lots'" },
+    { "[clients]\n[expect]\ncpu_max@repeat = idle 0.2\n", "f.case:3: cpu_max: no phase named 'idle' in [steps]" },
 };
+
+/* key@PROTO: the variant for PROTO has the override, the others the plain value. */
+START_TEST(t_variant)
+{
+    static const char text[] = "[case]\nprotocols = echo repeat:20000\n[clients]\nsend = 1\npause_after = 100\n"
+                               "pause_after@repeat = 200\n[clients]\nprobe = yes\nprobe_rounds = 3\nprobe@repeat = no\n"
+                               "[expect]\ndone_within@repeat = 2 400ms\n";
+    struct ec_case c, v;
+    char err[512] = "";
+
+    ck_assert_msg(case_parse_text(text, "v.case", &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(c.groups[0].pause_after, 100);
+    ck_assert_int_eq(c.groups[1].probe, 1);
+    ck_assert_int_eq(c.expect.ndone, 0);
+    ck_assert_msg(case_variant(&c, PAT_REPEAT, &v, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(v.groups[0].pause_after, 200);
+    ck_assert_int_eq(v.groups[1].probe, 0);
+    ck_assert_int_eq(v.groups[1].probe_rounds, 3);
+    ck_assert_int_eq(v.expect.ndone, 1);
+    ck_assert_int_eq(v.expect.done[0].max_ms, 400);
+    ck_assert_msg(case_variant(&c, PAT_ECHO, &v, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(v.groups[0].pause_after, 100);
+    ck_assert_int_eq(v.groups[1].probe, 1);
+}
+END_TEST
+
+/* Which protocol a case runs with against a target, and the SKIP reasons. */
+START_TEST(t_pick_proto)
+{
+    struct ec_case c;
+    struct case_proto t, pr;
+    char err[512] = "", why[512] = "";
+
+    ck_assert(case_parse_text("[case]\nprotocols = echo repeat:20000\nprotocols_why = why not\n[clients]\n"
+                              "send = 2\nsend@repeat = 1\n", "p.case", &c, err, sizeof(err)) == 0);
+    ck_assert(case_proto_parse("repeat:20000:nonl", &t, err, sizeof(err)) == 0);
+    ck_assert_msg(case_pick_proto(&c, &t, &pr, why, sizeof(why)) == 0, "%s", why);
+    ck_assert(pr.kind == PAT_REPEAT && pr.repeat_n == 20000 && pr.newline == 0);
+    ck_assert(case_proto_parse("repeat:100", &t, err, sizeof(err)) == 0);
+    ck_assert_int_eq(case_pick_proto(&c, &t, &pr, why, sizeof(why)), -1);
+    ck_assert_str_eq(why, "needs protocol echo repeat:20000; the target speaks repeat:100 (--protocol): why not");
+    ck_assert(case_parse_text("[case]\nprotocols = repeat\n[clients]\nsend = 3\n", "p.case", &c, err,
+                              sizeof(err)) == 0);
+    ck_assert(case_proto_parse("repeat:7:nonl", &t, err, sizeof(err)) == 0);
+    ck_assert_int_eq(case_pick_proto(&c, &t, &pr, why, sizeof(why)), -1);
+    ck_assert_msg(strstr(why, "[clients] #1 sends 3 messages on one connection; repeat:N:nonl carries one") == why,
+                  "%s", why);
+    ck_assert(case_proto_parse("repeat:7", &t, err, sizeof(err)) == 0);
+    ck_assert_int_eq(case_pick_proto(&c, &t, &pr, why, sizeof(why)), 0);
+    ck_assert_int_eq(pr.repeat_n, 7);
+}
+END_TEST
 
 /* netns = yes and its tbf rate in tc's units (powers of 1000). */
 START_TEST(t_netns)
@@ -292,6 +350,8 @@ static Suite *caseparse_suite(void)
     tcase_add_test(tc, t_defaults);
     tcase_add_test(tc, t_wire);
     tcase_add_test(tc, t_netns);
+    tcase_add_test(tc, t_variant);
+    tcase_add_test(tc, t_pick_proto);
     tcase_add_loop_test(tc, t_bad, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, t_missing_file);
     tcase_add_test(tc, t_catalogue);

@@ -1,5 +1,7 @@
 /* check_netcase.c: the netns cases (netns = yes) against the reference server, across a veth between two namespaces.
- * Needs root: without it, checks that such a case SKIPs with "needs root" and exits 77.
+ * A case this machine cannot serve (harness/probe.h: namespaces, shaping) must SKIP with the probe's
+ * reason; when none can run, the program checks that and exits 77 with the reason. A netns case
+ * against a target without {host} must SKIP saying so, on every machine.
  * One case: CK_RUN_CASE=netns-slow-reader make check TESTS=tests/check_netcase; under gdb: CK_FORK=no. */
 #include <check.h>
 #include <stdio.h>
@@ -26,23 +28,76 @@ START_TEST(t_netcase)
 }
 END_TEST
 
-/* As non-root: the first netns case SKIPs with the reason. Returns 77, or 1. */
-static int netcase_unprivileged(void)
+/* Runs c (against cmd, NULL: the reference server) and checks that it SKIPs
+ * with a diagnosis containing want. Returns 0, or -1 with msg saying what came instead. */
+static int netcase_skips(const struct ec_case *c, const char *cmd, const char *want, char *msg, size_t len)
 {
     struct case_outcome o;
 
+    ecu_run(c, cmd, NULL, "netcase", &o);
+    if (o.status == CASE_SKIP && strstr(o.diag, want))
+        return 0;
+    snprintf(msg, len, "case %s: expected SKIP \"%.500s\", got %s: %.1000s", c->name, want,
+             report_status_name(o.status), o.diag);
+    return -1;
+}
+
+/* The first netns case against a server that listens on 127.0.0.1 only. */
+static int netcase_no_host(char *msg, size_t len)
+{
+    char server[4096], cmd[4200];
+
+    for (int i = 0; i < ncases; i++)
+        if (cases[i].netns) {
+            snprintf(cmd, sizeof(cmd), "%s --port {port} --proto {proto}",
+                     ecu_build_path("server/edgecase-server", server, sizeof(server)));
+            return netcase_skips(&cases[i], cmd, "has no {host} placeholder", msg, len);
+        }
+    snprintf(msg, len, "no netns = yes case in the catalogue");
+    return -1;
+}
+
+START_TEST(t_no_host)
+{
+    char msg[2048];
+
+    ck_assert_msg(netcase_no_host(msg, sizeof(msg)) == 0, "%s", msg);
+}
+END_TEST
+
+START_TEST(t_unservable)
+{
+    char why[512], msg[2048];
+    struct run_conf rc;
+
+    run_conf_init(&rc);
+    ck_assert(!run_case_servable(&rc, &cases[_i], why, sizeof(why)));
+    ck_assert_msg(netcase_skips(&cases[_i], NULL, why, msg, sizeof(msg)) == 0, "%s", msg);
+}
+END_TEST
+
+/* When no netns case can run here: each SKIPs with its reason, and so does a
+ * target without {host}. Returns 77 (Automake's SKIP, with the reason printed), or 1. */
+static int netcase_none_servable(const char *first_why)
+{
+    char msg[2048];
+    struct run_conf rc;
+    char why[512];
+
+    run_conf_init(&rc);
     for (int i = 0; i < ncases; i++) {
-        if (!cases[i].netns)
+        if (!cases[i].netns || run_case_servable(&rc, &cases[i], why, sizeof(why)))
             continue;
-        ecu_run(&cases[i], NULL, NULL, "netcase", &o);
-        if (o.status != CASE_SKIP || !strstr(o.diag, "needs root")) {
-            fprintf(stderr, "check_netcase: %s as non-root: expected SKIP \"needs root...\", got %s: %s\n",
-                    cases[i].name, report_status_name(o.status), o.diag);
+        if (netcase_skips(&cases[i], NULL, why, msg, sizeof(msg)) < 0) {
+            fprintf(stderr, "check_netcase: %s\n", msg);
             return 1;
         }
-        printf("check_netcase: skipped: %s: %s\n", cases[i].name, o.diag);
-        return 77;
     }
+    if (netcase_no_host(msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "check_netcase: %s\n", msg);
+        return 1;
+    }
+    printf("SKIP: %s\n", first_why);
     return 77;
 }
 
@@ -50,25 +105,40 @@ int main(void)
 {
     Suite *s = suite_create("netcase");
     TCase *tc;
-    int status;
+    struct run_conf rc;
+    char why[512], first_why[512] = "";
+    int status, servable = 0;
 
     if (ecu_load_cases(&cases, &ncases) < 0)
         return 99;
     if (ecu_require_built(ecu_case_bins) < 0)
         return 99;
-    if (geteuid() != 0) {
-        int rc = netcase_unprivileged();
-        free(cases);
-        return rc;
-    }
+    run_conf_init(&rc);
     for (int i = 0; i < ncases; i++) {
         if (!cases[i].netns)
             continue;
         tc = tcase_create(cases[i].name);
         tcase_set_timeout(tc, ecu_timeout(&cases[i]));
-        tcase_add_loop_test(tc, t_netcase, i, i + 1);
+        if (run_case_servable(&rc, &cases[i], why, sizeof(why))) {
+            servable++;
+            tcase_add_loop_test(tc, t_netcase, i, i + 1);
+        } else {
+            printf("check_netcase: %s must SKIP: %s\n", cases[i].name, why);
+            if (!first_why[0])
+                snprintf(first_why, sizeof(first_why), "%s", why);
+            tcase_add_loop_test(tc, t_unservable, i, i + 1);
+        }
         suite_add_tcase(s, tc);
     }
+    if (!servable && first_why[0]) {
+        status = netcase_none_servable(first_why);
+        free(cases);
+        return status;
+    }
+    tc = tcase_create("no-host");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, t_no_host);
+    suite_add_tcase(s, tc);
     status = check_main_run(s);
     free(cases);
     return status;

@@ -1,5 +1,6 @@
 /* check_netns.c: a transfer across a shaped veth pair between two namespaces, captured on the wire.
- * Needs root (exit 77 otherwise). Run one case with CK_RUN_CASE=veth; CK_FORK=no for gdb. */
+ * Needs what harness/probe.h finds (namespaces; shaping and capture for the transfer), else SKIPs (77)
+ * with the probe's reason. Run one case with CK_RUN_CASE=veth; CK_FORK=no for gdb. */
 #include <check.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "harness/cap.h"
 #include "harness/netns.h"
+#include "harness/probe.h"
 #include "tests/check_main.h"
 
 #define NN_PORT 5000
@@ -165,14 +167,21 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("netns");
-    TCase *tc = tcase_create("veth");
+    TCase *tc;
+    const char *why = probe_missing(PROBE_NETNS);
 
-    if (geteuid() != 0) {
-        printf("check_netns: skipped: network namespaces need root (CAP_SYS_ADMIN)\n");
+    if (why) {
+        printf("SKIP: %s\n", why);
         return 77;
     }
+    tc = tcase_create("veth");
     tcase_set_timeout(tc, 90);
-    tcase_add_test(tc, t_veth_transfer);
+    /* The transfer is shaped and captured: each needs its own probe. */
+    why = probe_missing(PROBE_SHAPE) ? probe_missing(PROBE_SHAPE) : probe_missing(PROBE_CAPTURE);
+    if (why)
+        printf("check_netns: t_veth_transfer not run: %s\n", why);
+    else
+        tcase_add_test(tc, t_veth_transfer);
     tcase_add_test(tc, t_destroy_twice);
     suite_add_tcase(s, tc);
     return check_main_run(s);

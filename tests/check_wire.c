@@ -1,5 +1,5 @@
 /* check_wire.c: the capture cases (wire_* assertions) against every correct target, and a buggy one's report pointing at its pcap.
- * Needs CAP_NET_RAW: without it, checks that such a case SKIPs with "needs CAP_NET_RAW" and exits 77.
+ * Needs a capture (harness/probe.h): without one, checks that such a case SKIPs with the probe's reason and exits 77.
  * One test: CK_RUN_CASE=libevent make check TESTS=tests/check_wire; under gdb: CK_FORK=no.
  * Captures go to $EC_CAP_DIR (tests/cap_tshark.sh sets it) or tests/wire-pcaps/ in the build dir. */
 #include <check.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/cap.h"
+#include "harness/probe.h"
 #include "tests/check_util.h"
 #include "tests/check_main.h"
 
@@ -105,8 +105,8 @@ START_TEST(t_wire)
 }
 END_TEST
 
-/* Without CAP_NET_RAW a case asserting on the wire must SKIP and say why. */
-static int wire_denied(void)
+/* Without a capture a case asserting on the wire must SKIP with the probe's reason. Returns 77, or 1. */
+static int wire_denied(const char *why)
 {
     const struct ec_case *c = ecu_find(cases, ncases, "seed-capture");
     struct case_outcome o;
@@ -117,33 +117,13 @@ static int wire_denied(void)
         return 1;
     }
     wire_run(c, NULL, NULL, "denied", dir, sizeof(dir), &o);
-    if (o.status != CASE_SKIP || !strstr(o.diag, "needs CAP_NET_RAW")) {
-        fprintf(stderr, "without CAP_NET_RAW seed-capture should SKIP with 'needs CAP_NET_RAW', got %s: %s\n",
+    if (o.status != CASE_SKIP || !strstr(o.diag, why)) {
+        fprintf(stderr, "without a capture seed-capture should SKIP with '%s', got %s: %s\n", why,
                 report_status_name(o.status), o.diag);
         return 1;
     }
-    printf("SKIP: needs CAP_NET_RAW (seed-capture: SKIP %s)\n", o.diag);
+    printf("SKIP: %s (seed-capture: SKIP)\n", why);
     return 77;
-}
-
-/* Whether this process may capture: 1 yes, 0 denied, -1 capture broken. */
-static int wire_can_capture(void)
-{
-    char dir[4096], path[4200], err[256];
-    int port = 9, denied = 0;
-    struct cap *c;
-
-    snprintf(path, sizeof(path), "%.4000s/probe.pcap", wire_dir(dir, sizeof(dir)));
-    mkdir(dir, 0755);
-    c = cap_start("lo", &port, 1, 0, path, &denied, err, sizeof(err));
-    if (!c) {
-        if (!denied)
-            fprintf(stderr, "cap_start: %s\n", err);
-        return denied ? 0 : -1;
-    }
-    cap_stop(c);
-    unlink(path);
-    return 1;
 }
 
 int main(void)
@@ -151,7 +131,8 @@ int main(void)
     Suite *s = suite_create("wire");
     TCase *tc;
     static const char *const need[] = { "targets/buggy-server", NULL };
-    int status, can;
+    const char *why;
+    int status;
 
     if (ecu_load_cases(&cases, &ncases) < 0)
         return 99;
@@ -159,13 +140,10 @@ int main(void)
         return 99;
     ecu_build_path("targets/buggy-server", buggy, sizeof(buggy));
     ecu_build_path("targets/libevent-et-echo", libevent, sizeof(libevent));
-    can = wire_can_capture();
-    if (can < 0)
-        return 99;
-    if (can == 0) {
-        can = wire_denied();
+    if ((why = probe_missing(PROBE_CAPTURE)) != NULL) {
+        status = wire_denied(why);
         free(cases);
-        return can;
+        return status;
     }
     for (int i = 0; i < NROWS; i++) {
         if (rows[i].bin && !strcmp(rows[i].bin, "libevent") && !ecu_libevent_expected())

@@ -49,6 +49,19 @@ struct inj_real {
     int (*epoll_pwait2)(int, struct epoll_event *, int, const struct timespec *, const sigset_t *);
 };
 
+/* Registrations of one fd kept per epoll set: a server may put a connection
+ * in more than one set, and a held socket's EPOLLOUT is due in each. */
+#define INJ_MAX_SETS 4
+
+/* One registration of an fd in epoll set epfd. Under inj_lock. */
+struct inj_reg {
+    int epfd;                     /* -1: slot unused */
+    uint32_t events;              /* as last given to ADD or MOD */
+    uint64_t data;
+    uint8_t armed;                /* ONESHOT: not yet consumed by an event */
+    uint8_t due;                  /* a synthetic EPOLLOUT is owed through this set */
+};
+
 /* What the injector knows about one fd of the process. Written mostly by the
  * thread using the fd; the registration and hold fields under inj_lock. */
 struct inj_fd {
@@ -57,15 +70,13 @@ struct inj_fd {
     uint8_t after_eagain;         /* the last write ended in EAGAIN (real or injected) */
     uint8_t full;                 /* found full (EAGAIN or a short write), no write succeeded since */
     uint8_t out_since;            /* an EPOLLOUT was delivered since it was last found full */
-    uint8_t held;                 /* injected fullness: writes get EAGAIN until EPOLLOUT */
-    uint8_t pending;              /* in the synthetic-EPOLLOUT list */
-    uint8_t registered, armed;    /* epoll registration (latest set only) */
+    uint8_t held;                 /* injected fullness: writes get EAGAIN until an EPOLLOUT */
+    uint8_t pending;              /* in the list of fds owed a synthetic EPOLLOUT */
+    uint8_t nreg;                 /* registrations in use in reg[] */
     uint8_t spin_logged;
     uint32_t held_spins;
     uint64_t eagain_gen;          /* inj_wait_gen when the last EAGAIN happened */
-    uint32_t reg_events;
-    int reg_epfd;
-    uint64_t reg_data;
+    struct inj_reg reg[INJ_MAX_SETS];
     _Atomic uint64_t rng;         /* per-fd PRNG state; 0 = not seeded yet */
 };
 
@@ -116,12 +127,25 @@ void inj__note_fork(void);
 void inj__note_untracked(void);
 void inj__note_bufs(int sndbuf, int rcvbuf);
 
-/* inj_epoll.c: called by the I/O wrappers. */
+/* inj_reg.c: which epoll sets each connection is registered in. Under inj_lock. */
+/* The registration of fd in set epfd, or NULL. */
+struct inj_reg *inj__reg_find(int fd, int epfd);
+/* The connection an event of set epfd with this user data belongs to, or -1. */
+int inj__reg_lookup(int epfd, uint64_t data);
+/* Forgets every registration of fd (fd being closed or re-accepted). */
+void inj__reg_forget(int fd);
+/* Drops every registration made in set epfd (epfd being closed). */
+void inj__reg_forget_set(int epfd);
+
+/* inj_epoll.c: holds and their synthetic EPOLLOUT, called by the I/O wrappers. */
 /* Marks fd "full" after an injected fault; caller holds no lock. */
 void inj__hold(int fd);
 /* Gives up fd's injected fullness without an EPOLLOUT; caller holds no lock. */
 void inj__unhold(int fd);
-/* Forgets fd's registration and any pending hold (fd being closed). */
+/* Owes set r a synthetic EPOLLOUT when fd is held (a registration made or
+ * changed while held). Under inj_lock. */
+void inj__hold_note_reg(int fd, struct inj_reg *r);
+/* Forgets fd's registrations and any pending hold (fd being closed). */
 void inj__epoll_forget(int fd);
 /* Drops every registration made in epoll set epfd (epfd being closed). */
 void inj__epoll_forget_set(int epfd);

@@ -36,9 +36,8 @@ static int inj_real_wait(enum inj_wait_kind kind, int epfd, struct epoll_event *
     return -1;
 }
 
-/* Blocks in slices so a hold made meanwhile (by another thread) gets its
- * synthetic EPOLLOUT without waiting for an unrelated event. */
-static int inj_wait_sliced(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
+/* The slices of inj_wait_sliced, each waiting with signal mask ss. */
+static int inj_wait_slices(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
                            int64_t tmo_ns, const sigset_t *ss)
 {
     int64_t deadline = tmo_ns < 0 ? -1 : inj_mono_ns() + tmo_ns;
@@ -59,6 +58,49 @@ static int inj_wait_sliced(enum inj_wait_kind kind, int epfd, struct epoll_event
     }
 }
 
+/* The signals the process has a handler for. Only those need holding back:
+ * a signal left at its default kills, stops or is dropped whenever it comes,
+ * and a harness deciding whether a target "takes" SIGUSR1 reads the blocked
+ * set, so blocking more would make it send one that kills. */
+static void inj_caught(sigset_t *set)
+{
+    struct sigaction sa;
+    sigemptyset(set);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+            sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
+            sigaddset(set, sig);
+}
+
+/* Blocks in slices so a hold made meanwhile (by another thread) gets its
+ * synthetic EPOLLOUT without waiting for an unrelated event. Caught signals
+ * are blocked between the slices and let in only inside them, as one long
+ * wait would: a handler that ran between two slices would interrupt nothing,
+ * and a server waiting for EINTR to see its flag (SIGTERM) would sleep on. */
+static int inj_wait_sliced(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
+                           int64_t tmo_ns, const sigset_t *ss)
+{
+    sigset_t caught, orig;
+    inj_caught(&caught);
+    pthread_sigmask(SIG_BLOCK, &caught, &orig);
+    int n = inj_wait_slices(kind == INJ_WAIT ? INJ_PWAIT : kind, epfd, ev, max, tmo_ns, ss ? ss : &orig);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &orig, NULL);
+    errno = saved;
+    return n;
+}
+
+/* A synthetic EPOLLOUT is due now: polls the kernel without blocking and
+ * leaves one slot free for it, so a server that asks for few events while
+ * others keep coming cannot be denied it wait after wait. */
+static int inj_due_wait(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
+                        const sigset_t *ss)
+{
+    if (max == 1)
+        return 0;
+    return inj_real_wait(kind, epfd, ev, max - 1, 0, ss);
+}
+
 /* The shared body of the three wait wrappers. */
 static int inj_wait(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, int max,
                     int64_t tmo_ns, const sigset_t *ss)
@@ -74,7 +116,7 @@ static int inj_wait(enum inj_wait_kind kind, int epfd, struct epoll_event *ev, i
     }
     int n;
     if (atomic_load(&inj_npending) > 0 && inj__has_synth(epfd))
-        n = inj_real_wait(kind, epfd, ev, max, 0, ss); /* synthetic events are due now */
+        n = inj_due_wait(kind, epfd, ev, max, ss);
     else if (inj_faults && tmo_ns != 0)
         n = inj_wait_sliced(kind, epfd, ev, max, tmo_ns, ss);
     else

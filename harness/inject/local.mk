@@ -5,7 +5,8 @@
 pkglib_LTLIBRARIES += harness/inject/libedgecase-inject.la
 harness_inject_libedgecase_inject_la_SOURCES = harness/inject/inj_main.c harness/inject/inj.h \
   harness/inject/inj_trace.c harness/inject/inj_sock.c harness/inject/inj_read.c \
-  harness/inject/inj_write.c harness/inject/inj_epoll.c harness/inject/inj_wait.c \
+  harness/inject/inj_write.c harness/inject/inj_reg.c harness/inject/inj_epoll.c \
+  harness/inject/inj_wait.c \
   harness/inject/inj_spec.c harness/inject/inj_spec.h harness/inject/trace.h harness/inject/trace_layout.h
 # Deliberately without $(SAN_CFLAGS) (so not $(AM_CFLAGS)): a sanitized .so cannot be
 # preloaded into an unsanitized target (the ASan runtime must come first).
@@ -44,3 +45,11 @@ EXTRA_DIST += harness/inject/README.md
 check_PROGRAMS += tests/inject_load
 tests_inject_load_SOURCES = tests/inject_load.c
 dist_noinst_SCRIPTS += bench/inject_bench.sh
+
+# The wake-up rule held by every correct target under injected faults, over
+# several seeds (3 here; `make check-slow` runs 50).
+TESTS += tests/inject_seeds.sh tests/inject_signal.sh tests/inject_rule.sh
+dist_noinst_SCRIPTS += tests/inject_seeds.sh tests/inject_signal.sh tests/inject_rule.sh bench/inject_seeds.sh
+# The wake-up rule's corners, checked from inside a preloaded process.
+check_PROGRAMS += tests/inject_rule
+tests_inject_rule_SOURCES = tests/inject_rule.c

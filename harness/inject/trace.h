@@ -87,6 +87,13 @@ int trace_evidence(const struct trace_totals *t, char *buf, size_t len);
  * faults. Returns 0, or -1 when out is too small. */
 int inj_spec_with_seed(const char *spec, uint64_t seed, char *out, size_t len);
 
+/* Writes into buf (always terminated) what the target's write path did
+ * around a stall from CLOCK_MONOTONIC t0_ns to t1_ns, from the trace's event
+ * ring: its last event before t0 and how many came during the stall
+ * ("eagain on conn 3 (fd 9) 2 ms before it began; 1 event during it"), or
+ * why it cannot say. Returns 0, or -1 when the ring holds nothing that early. */
+int trace_stall_events(const char *path, uint64_t t0_ns, uint64_t t1_ns, char *buf, size_t len);
+
 /* Writes a human-readable dump of the trace (header, live connections, ring of
  * the last events with timestamps) to out. Returns 0, or -1 with err. */
 int trace_dump(const char *path, FILE *out, char *err, size_t errlen);

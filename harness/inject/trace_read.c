@@ -306,6 +306,40 @@ static void trace_dump_ring(const struct trace_map *m, FILE *out)
     }
 }
 
+int trace_stall_events(const char *path, uint64_t t0_ns, uint64_t t1_ns, char *buf, size_t len)
+{
+    struct trace_map m;
+    int absent;
+    char err[256];
+    if (trace_map_open(path, &m, &absent, err, sizeof(err)) < 0) {
+        snprintf(buf, len, "no trace: %s", err);
+        return -1;
+    }
+    uint64_t head = atomic_load_explicit(&m.h->ring_head, memory_order_acquire);
+    uint64_t first = head > TRACE_RING ? head - TRACE_RING : 0, during = 0;
+    const struct trace_ring_ent *ring = (const struct trace_ring_ent *)(m.base + TRACE_RING_OFF);
+    const struct trace_ring_ent *last = NULL;
+    for (uint64_t i = first; i < head && m.size >= TRACE_SLOTS_OFF; i++) {
+        const struct trace_ring_ent *e = &ring[i % TRACE_RING];
+        /* Registrations say little about what the server waits for. */
+        if (atomic_load_explicit(&e->seq, memory_order_acquire) != (uint32_t)(i + 1) || e->kind == TE_REG)
+            continue;
+        if (e->ts_ns <= t0_ns)
+            last = e;
+        else if (e->ts_ns <= t1_ns)
+            during++;
+    }
+    if (last) {
+        const char *name = last->kind < TE_COUNT && trace_ev_names[last->kind] ? trace_ev_names[last->kind] : "?";
+        snprintf(buf, len, "%s on conn %u (fd %d) %.0f ms before it began; %" PRIu64 " event%s on any connection during it", name,
+                 last->ordinal, last->fd, (double)(t0_ns - last->ts_ns) / 1e6, during, during == 1 ? "" : "s");
+    } else {
+        snprintf(buf, len, "the trace's ring holds no event from before it (%" PRIu64 " during it)", during);
+    }
+    trace_map_close(&m);
+    return last ? 0 : -1;
+}
+
 int trace_dump(const char *path, FILE *out, char *err, size_t errlen)
 {
     struct trace_totals t;
