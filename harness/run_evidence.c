@@ -145,13 +145,14 @@ void run__rank_obs(const struct run_obs *ob, struct rank_obs *o)
     o->accepted = -1;
     o->connected = ob->nres;
     o->nofile = ob->c->nofile > 0 ? ob->c->nofile : 0;
-    o->died = !ob->c->expect.alive || ob->alive ? 0 : strstr(ob->how, "SIGPIPE") ? 1 : 2;
+    o->died = ob->alive ? 0 : strstr(ob->how, "SIGPIPE") ? 1 : 2;
     o->hang_cpu = ob->engine_ms > 0 ? (ob->cpu_end_s - ob->cpu_start_s) / (ob->engine_ms / 1e3) : 0;
     ev__clients(ob, o);
     if (!t->present)
         return;
     o->have_trace = 1;
     o->spin_nowait = t->spin_nowait;
+    o->writes = t->write_calls;
     o->reg_lt_out = t->reg_lt_out;
     o->epollout_lt_idle = t->epollout_lt_idle;
     o->mod_dropped_et = t->mod_dropped_et;

@@ -18,6 +18,7 @@ struct rank_obs {
     int dup_client;           /* a client that received bytes twice, or -1 */
     char dup_diag[200];
     uint64_t spin_nowait;     /* writes retried after EAGAIN with not even an epoll_wait between */
+    uint64_t writes;          /* writes that sent bytes */
     uint64_t reg_lt_out, epollout_lt_idle;  /* EPOLLOUT registered without EPOLLET; wake-ups for nothing */
     uint64_t mod_dropped_et, mod_dropped_out;
     uint64_t reg_oneshot;     /* registrations carrying EPOLLONESHOT */
@@ -31,7 +32,7 @@ struct rank_obs {
     int closed_trunc, closed_trunc_shut;  /* truncated by the server's close: without / after the client's SHUT_WR */
     double hang_cpu;          /* server CPU s/s over the client run (for a hang) */
     long nofile;              /* the RLIMIT_NOFILE the case gives the target, 0 none */
-    int died;                 /* 0 the target lived, 1 killed by SIGPIPE, 2 died otherwise */
+    int died;                 /* 0 the target lived to the end, 1 killed by SIGPIPE, 2 died otherwise */
 };
 
 /* One piece of evidence that names a class; why says what was seen. */

@@ -16,11 +16,12 @@
 /* Candidate lists as run_verdict.c gives them for each symptom. */
 static const int C_LOSS[] = { 1, 2, 17, 14, 10 }, C_XTALK[] = { 10 }, C_IDLE[] = { 4, 12, 3, 18 },
                  C_BUSY[] = { 3, 12, 18, 4 }, C_STUCK[] = { 5, 8, 9, 11, 12, 20, 14, 1 },
-                 C_NEVER[] = { 6, 18, 5, 20, 11, 12 }, C_TRUNC[] = { 14, 15, 1, 13 }, C_DIED[] = { 16, 13 };
+                 C_NEVER[] = { 6, 18, 5, 20, 11, 12 }, C_TRUNC[] = { 14, 15, 1, 13 }, C_DIED[] = { 16, 13 },
+                 C_LATE[] = { 19, 3, 12 };
 #define CANDS(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
 enum obs_kind { O_NONE, O_XTALK, O_LT, O_SPIN, O_SPIN_FEW, O_ONESHOT, O_INOUT, O_ACCEPT, O_EMFILE, O_CLOSE,
-                O_NOTRACE, O_SIGPIPE, O_EXITED, O_ACCEPT_ROOM, O_CLOSE_LATE, O_DUP, O_LT_BUSY };
+                O_NOTRACE, O_SIGPIPE, O_EXITED, O_ACCEPT_ROOM, O_CLOSE_LATE, O_DUP, O_LT_BUSY, O_POLL_WAIT };
 
 /* One synthetic observation, the failures it produced, the case's classes, and the expected head. */
 static const struct rank_row {
@@ -42,7 +43,10 @@ static const struct rank_row {
       "class 4 level-triggered EPOLLOUT left armed (evidence: EPOLLOUT registered without EPOLLET 4 times, "
       "5000 wake-ups with nothing to write)" },
     { "retry loop names class 3", O_SPIN, CANDS(C_BUSY), NULL, 0, { 3, 12 }, 0,
-      "class 3 spin on EAGAIN (evidence: 48213 writes retried after EAGAIN with no epoll_wait between)" },
+      "class 3 spin on EAGAIN (evidence: 48213 writes retried after EAGAIN with no epoll_wait between, for 1036 "
+      "that sent bytes)" },
+    { "a retry per write is a wait the trace cannot see", O_POLL_WAIT, CANDS(C_LATE), NULL, 0, { 19, 3 }, 0,
+      "class 19 starvation? (also consistent with class 3 spin on EAGAIN?)" },
     { "a few retries decide nothing", O_SPIN_FEW, CANDS(C_BUSY), NULL, 0, { 3, 12 }, 0,
       "class 3 spin on EAGAIN? (also consistent with class 18 EMFILE on accept?)" },
     { "oneshot never re-armed", O_ONESHOT, CANDS(C_STUCK), NULL, 0, { 14, 1, 2 }, 0,
@@ -65,7 +69,7 @@ static const struct rank_row {
       "EAGAIN; 2 clients had not shut down)" },
     { "a close later than EAGAIN decides nothing", O_CLOSE_LATE, CANDS(C_TRUNC), NULL, 0, { 15, 20 }, 0,
       "class 15 half-close drops output? (also consistent with class 14 EAGAIN taken for an error?, class 1 "
-      "unsent tail dropped?, class 13 SIGPIPE not handled?)" },
+      "unsent tail dropped?)" },
     { "duplication names 17 over the case's 2", O_DUP, CANDS(C_LOSS), NULL, 0, { 1, 2, 14, 3 }, 0,
       "class 17 writev offset wrong after a short write (evidence: client 2 received bytes twice: duplication at "
       "offset 28672: 12288 bytes repeated)" },
@@ -106,7 +110,8 @@ static void obs_make(enum obs_kind k, struct rank_obs *o)
         snprintf(o->xtalk_diag, sizeof(o->xtalk_diag), "cross-talk at offset 0: received bytes of client 0");
         break;
     case O_LT: o->reg_lt_out = 4; o->epollout_lt_idle = 5000; o->mod_dropped_et = 4; break;
-    case O_SPIN: o->spin_nowait = 48213; break;
+    case O_SPIN: o->spin_nowait = 48213; o->writes = 1036; break;
+    case O_POLL_WAIT: o->spin_nowait = 117; o->writes = 1076; break;
     case O_SPIN_FEW: o->spin_nowait = 12; break;
     case O_ONESHOT: o->reg_oneshot = 40; o->oneshot_unarmed = 1; o->hung = 1; break;
     case O_INOUT: o->inout_unserved = 2; o->hung = 2; break;
