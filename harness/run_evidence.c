@@ -17,6 +17,7 @@ struct ev_conn {
     uint32_t out_ev;
     int closed;
     uint64_t eagain_ns;       /* when the last write met EAGAIN, 0 when something came after */
+    int eagain_at;            /* its ring position */
     int closed_on_eagain;     /* the close came right after that EAGAIN */
 };
 
@@ -36,6 +37,7 @@ static void ev__apply(struct ev_conn *c, const struct trace_ring_ent *e, int i)
         break;
     case TE_EAGAIN_REAL: case TE_EAGAIN_INJ:
         c->eagain_ns = e->ts_ns;
+        c->eagain_at = i;
         /* fall through */
     case TE_SHORT_REAL: case TE_SHORT_INJ:
         c->blocked_at = i;    /* found full (again): any earlier EPOLLOUT was answered by this write */
@@ -52,7 +54,10 @@ static void ev__apply(struct ev_conn *c, const struct trace_ring_ent *e, int i)
         break;
     case TE_CLOSE:
         c->closed = 1;
-        c->closed_on_eagain = eagain_ns && e->ts_ns - eagain_ns <= EV_CLOSE_AFTER_NS;
+        /* The very next thing the server did, on any fd: a server that
+         * exits on an EINTR from epoll_wait closes its connections too,
+         * right after whatever its last write met. */
+        c->closed_on_eagain = eagain_ns && e->ts_ns - eagain_ns <= EV_CLOSE_AFTER_NS && i == c->eagain_at + 1;
         break;
     case TE_NONE: case TE_ACCEPT: case TE_EINTR_INJ: case TE_SPIN: case TE_MOD_DROP_ET: case TE_MOD_DROP_OUT:
     case TE_APP_SETBUF: case TE_HOLD_RELEASE: case TE_FORK: case TE_COUNT:
