@@ -205,41 +205,31 @@ static double max_timeout(void)
     return t;
 }
 
+/* Adds a TCase running fn for loop indexes [from, to). */
+static void add_loop(Suite *s, const char *name, const TTest *fn, int from, int to)
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_set_timeout(tc, max_timeout());
+    tcase_add_loop_test(tc, fn, from, to);
+    suite_add_tcase(s, tc);
+}
+
 static Suite *buggy_suite(void)
 {
     Suite *s = suite_create("buggy");
-    TCase *tc;
     char name[160];
 
     for (int i = 0; i < NROWS; i++) {
         snprintf(name, sizeof(name), "bug-%s-%s", bug_rows[i].bug, bug_rows[i].cas);
-        tc = tcase_create(strdup(name));
-        tcase_set_timeout(tc, max_timeout());
-        tcase_add_loop_test(tc, t_bug, i, i + 1);
-        suite_add_tcase(s, tc);
+        add_loop(s, strdup(name), t_bug, i, i + 1);
     }
-    tc = tcase_create("correct-buggy");
-    tcase_set_timeout(tc, max_timeout());
-    tcase_add_loop_test(tc, t_correct_buggy, 0, ncases);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("correct-shapes");
-    tcase_set_timeout(tc, max_timeout());
-    tcase_add_loop_test(tc, t_correct_shapes, 0, 3 * ncases);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("correct-repeat-buggy");
-    tcase_set_timeout(tc, max_timeout());
-    tcase_add_loop_test(tc, t_correct_repeat_buggy, 0, ncases);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("correct-repeat-server");
-    tcase_set_timeout(tc, max_timeout());
-    tcase_add_loop_test(tc, t_correct_repeat_server, 0, ncases);
-    suite_add_tcase(s, tc);
-    if (ecu_libevent_expected()) {
-        tc = tcase_create("correct-libevent");
-        tcase_set_timeout(tc, max_timeout());
-        tcase_add_loop_test(tc, t_correct_libevent, 0, ncases);
-        suite_add_tcase(s, tc);
-    }
+    add_loop(s, "correct-buggy", t_correct_buggy, 0, ncases);
+    add_loop(s, "correct-shapes", t_correct_shapes, 0, 3 * ncases);
+    add_loop(s, "correct-repeat-buggy", t_correct_repeat_buggy, 0, ncases);
+    add_loop(s, "correct-repeat-server", t_correct_repeat_server, 0, ncases);
+    if (ecu_libevent_expected())
+        add_loop(s, "correct-libevent", t_correct_libevent, 0, ncases);
     return s;
 }
 
