@@ -14,10 +14,13 @@ double run__now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Returns the ms since start at which w falls, or -1 while it cannot be known yet. */
+/* Returns the ms since start at which w falls, or -1 while it cannot be known
+ * yet. Not stretched by --timeout-scale: steps and phases are part of the
+ * scenario and keep time with the clients' own delays, which are not either;
+ * the scale stretches bounds (deadline, stall, latency limits) only. */
 static double run__when_ms(const struct run_obs *ob, const struct case_when *w)
 {
-    double ms = w->ms * ob->scale;
+    double ms = w->ms;
 
     switch (w->anchor) {
     case CASE_AT_START:
