@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,36 +53,31 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Whether t's CPU time grows past from + by within limit_ms: a busy target
  * gets its share sooner or later, however loaded the machine (a bound in
  * wall time alone would judge the machine). *last gets the last sample. */
-static int cpu_grows(struct target *t, double from, double by, int limit_ms, struct target_sample *last)
-{
-    double end = now_ms() + limit_ms;
-
-    do {
-        usleep(20 * 1000);
-        if (target_sample(t, last) < 0)
-            return 0;
-        if (last->cpu_s - from > by)
-            return 1;
-    } while (now_ms() < end);
-    return 0;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
 
     nanosleep(&ts, NULL);
+}
+
+/* Whether t's CPU time grows past from + by within limit_s: a busy target
+ * gets its share sooner or later, however loaded the machine (a bound in
+ * wall time alone would judge the machine). *last gets the last sample. */
+static int cpu_grows(struct target *t, double from, double by, double limit_s, struct target_sample *last)
+{
+    double end = now_s() + limit_s;
+
+    do {
+        sleep_ms(20);
+        if (target_sample(t, last) < 0)
+            return 0;
+        if (last->cpu_s - from > by)
+            return 1;
+    } while (now_s() < end);
+    return 0;
 }
 
 /* Runs in each forked test: a fresh log folder holding the fake target script. */
@@ -368,7 +362,7 @@ START_TEST(t_freeze_resume)
     ck_assert_int_eq(target_sample(&t, &b), 0);
     ck_assert_msg(b.cpu_s - a.cpu_s < 0.05, "frozen target used %.3f s CPU", b.cpu_s - a.cpu_s);
     ck_assert_int_eq(target_resume(&t), 0);
-    ck_assert_msg(cpu_grows(&t, b.cpu_s, 0.05, 10000, &a), "resumed target used only %.3f s CPU in 10 s",
+    ck_assert_msg(cpu_grows(&t, b.cpu_s, 0.05, 10, &a), "resumed target used only %.3f s CPU in 10 s",
                   a.cpu_s - b.cpu_s);
     ck_assert_int_ne(thread_state(t.pid), 'T');
     /* Stop must also end a frozen target. */
@@ -390,11 +384,11 @@ START_TEST(t_cpu_sample)
     struct target_spec s = spec_for(cmd, 10000);
     ck_assert_msg(target_start(&t, &s, err, sizeof(err)) == 0, "start: %s", err);
     ck_assert_int_eq(target_sample(&t, &a), 0);
-    double t0 = now_ms();
-    ck_assert_msg(cpu_grows(&t, a.cpu_s, 0.15, 10000, &b), "busy loop used only %.3f s CPU in 10 s",
+    double t0 = now_s();
+    ck_assert_msg(cpu_grows(&t, a.cpu_s, 0.15, 10, &b), "busy loop used only %.3f s CPU in 10 s",
                   b.cpu_s - a.cpu_s);
     /* One thread cannot use more CPU than the time that passed. */
-    double wall = (now_ms() - t0) / 1e3 + 0.05;
+    double wall = now_s() - t0 + 0.05;
     ck_assert_msg(b.cpu_s - a.cpu_s < wall, "one thread used %.3f s CPU in %.2f s", b.cpu_s - a.cpu_s, wall);
     target_stop(&t, 1000);
     ck_assert_int_eq(wait_group(t.pid, 0, 3000), 0);

@@ -116,6 +116,21 @@ static int inj_still_owed(int fd)
     return 0;
 }
 
+/* An EPOLLOUT, real or synthetic, reached the server through r: the hold is
+ * over and r's edge is paid. Other sets are still owed theirs (a real one
+ * can ride on an EPOLLIN event of this set only). Returns 1 when fd left the
+ * owed list (another fd took its place there). Under inj_lock. */
+static int inj_paid(int fd, struct inj_reg *r)
+{
+    inj_fds[fd].held = 0;
+    inj_fds[fd].out_since = 1;
+    r->due = 0;
+    if (inj_still_owed(fd))
+        return 0;
+    inj_plist_del(fd);
+    return 1;
+}
+
 /* Accounts the real events the kernel returned. Under inj_lock. */
 static void inj_note_real(int epfd, const struct epoll_event *ev, int n)
 {
@@ -132,14 +147,7 @@ static void inj_note_real(int epfd, const struct epoll_event *ev, int n)
             inj__event(fd, TE_EPOLLOUT_REAL, ev[i].events);
             if (!(r->events & EPOLLET) && !st->full && !st->held)
                 inj__ctr(fd, TC_EPOLLOUT_LT_IDLE, 1);
-            st->out_since = 1;
-            /* The hold is over: an EPOLLOUT reached the server. Other sets
-             * may not see this one (it can ride on an EPOLLIN event of this
-             * set only), so what they are owed stands. */
-            st->held = 0;
-            r->due = 0;
-            if (!inj_still_owed(fd))
-                inj_plist_del(fd);
+            inj_paid(fd, r);
         }
     }
 }
@@ -154,10 +162,9 @@ static int inj_find_event(const struct epoll_event *ev, int n, uint64_t data)
 }
 
 /* Delivers fd's owed EPOLLOUT through registration r of set epfd, into
- * ev[j] (j == *n: appended). Under inj_lock. */
-static void inj_deliver(int fd, struct inj_reg *r, int epfd, struct epoll_event *ev, int j, int *n)
+ * ev[j] (j == *n: appended). Returns inj_paid's answer. Under inj_lock. */
+static int inj_deliver(int fd, struct inj_reg *r, int epfd, struct epoll_event *ev, int j, int *n)
 {
-    struct inj_fd *st = &inj_fds[fd];
     if (j == *n) {
         ev[j].events = 0;
         ev[j].data.u64 = r->data;
@@ -171,11 +178,9 @@ static void inj_deliver(int fd, struct inj_reg *r, int epfd, struct epoll_event 
     ev[j].events |= EPOLLOUT;
     if (r->events & EPOLLONESHOT)
         r->armed = 0;
-    r->due = 0;
-    st->held = 0; /* one edge releases the hold; other sets still get theirs */
-    st->out_since = 1;
     inj__ctr(fd, TC_EPOLLOUT_SYNTH, 1);
     inj__event(fd, TE_EPOLLOUT_SYNTH, ev[j].events);
+    return inj_paid(fd, r);
 }
 
 /* Merges synthetic EPOLLOUT for fds owed one in epfd into ev (n real events,
@@ -193,11 +198,8 @@ static int inj_merge_synth(int epfd, struct epoll_event *ev, int n, int max)
             i++;
             continue;
         }
-        inj_deliver(fd, r, epfd, ev, j, &n);
-        if (inj_still_owed(fd))
-            i++;
-        else
-            inj_plist_del(fd); /* moved another fd to plist[i]: do not advance */
+        if (!inj_deliver(fd, r, epfd, ev, j, &n))
+            i++; /* else another fd moved to plist[i]: do not advance */
     }
     return n;
 }

@@ -285,24 +285,38 @@ static const char *const trace_ev_names[TE_COUNT] = {
     [TE_HOLD_RELEASE] = "hold-given-up", [TE_FORK] = "fork",
 };
 
+/* The ring's entries still held, oldest first, as [*first, head): the return value. */
+static uint64_t trace_ring_span(const struct trace_map *m, uint64_t *first)
+{
+    uint64_t head = atomic_load_explicit(&m->h->ring_head, memory_order_acquire);
+    *first = head > TRACE_RING ? head - TRACE_RING : 0;
+    return m->size < TRACE_SLOTS_OFF ? *first : head;
+}
+
+/* Entry i of the ring, or NULL while it is being written (or overwritten). */
+static const struct trace_ring_ent *trace_ring_at(const struct trace_map *m, uint64_t i)
+{
+    const struct trace_ring_ent *e = (const struct trace_ring_ent *)(m->base + TRACE_RING_OFF) + i % TRACE_RING;
+    return atomic_load_explicit(&e->seq, memory_order_acquire) == (uint32_t)(i + 1) ? e : NULL;
+}
+
+static const char *trace_ev_name(const struct trace_ring_ent *e)
+{
+    return e->kind < TE_COUNT && trace_ev_names[e->kind] ? trace_ev_names[e->kind] : "?";
+}
+
 /* Prints the ring oldest first; entries being written at the time are skipped. */
 static void trace_dump_ring(const struct trace_map *m, FILE *out)
 {
-    uint64_t head = atomic_load_explicit(&m->h->ring_head, memory_order_acquire);
-    uint64_t first = head > TRACE_RING ? head - TRACE_RING : 0;
-    const struct trace_ring_ent *ring = (const struct trace_ring_ent *)(m->base + TRACE_RING_OFF);
-    uint64_t t0 = 0;
-    if (m->size < TRACE_SLOTS_OFF)
-        return;
+    uint64_t first, head = trace_ring_span(m, &first), t0 = 0;
     for (uint64_t i = first; i < head; i++) {
-        const struct trace_ring_ent *e = &ring[i % TRACE_RING];
-        if (atomic_load_explicit(&e->seq, memory_order_acquire) != (uint32_t)(i + 1))
+        const struct trace_ring_ent *e = trace_ring_at(m, i);
+        if (!e)
             continue;
         if (t0 == 0)
             t0 = e->ts_ns;
-        const char *name = e->kind < TE_COUNT && trace_ev_names[e->kind] ? trace_ev_names[e->kind] : "?";
         fprintf(out, "  +%10.6f fd %-5d conn %-6u %-20s %" PRId64 "\n",
-                (double)(e->ts_ns - t0) / 1e9, e->fd, e->ordinal, name, e->arg);
+                (double)(e->ts_ns - t0) / 1e9, e->fd, e->ordinal, trace_ev_name(e), e->arg);
     }
 }
 
@@ -315,27 +329,24 @@ int trace_stall_events(const char *path, uint64_t t0_ns, uint64_t t1_ns, char *b
         snprintf(buf, len, "no trace: %s", err);
         return -1;
     }
-    uint64_t head = atomic_load_explicit(&m.h->ring_head, memory_order_acquire);
-    uint64_t first = head > TRACE_RING ? head - TRACE_RING : 0, during = 0;
-    const struct trace_ring_ent *ring = (const struct trace_ring_ent *)(m.base + TRACE_RING_OFF);
+    uint64_t first, head = trace_ring_span(&m, &first), during = 0;
     const struct trace_ring_ent *last = NULL;
-    for (uint64_t i = first; i < head && m.size >= TRACE_SLOTS_OFF; i++) {
-        const struct trace_ring_ent *e = &ring[i % TRACE_RING];
+    for (uint64_t i = first; i < head; i++) {
+        const struct trace_ring_ent *e = trace_ring_at(&m, i);
         /* Registrations say little about what the server waits for. */
-        if (atomic_load_explicit(&e->seq, memory_order_acquire) != (uint32_t)(i + 1) || e->kind == TE_REG)
+        if (!e || e->kind == TE_REG)
             continue;
         if (e->ts_ns <= t0_ns)
             last = e;
         else if (e->ts_ns <= t1_ns)
             during++;
     }
-    if (last) {
-        const char *name = last->kind < TE_COUNT && trace_ev_names[last->kind] ? trace_ev_names[last->kind] : "?";
-        snprintf(buf, len, "%s on conn %u (fd %d) %.0f ms before it began; %" PRIu64 " event%s on any connection during it", name,
-                 last->ordinal, last->fd, (double)(t0_ns - last->ts_ns) / 1e6, during, during == 1 ? "" : "s");
-    } else {
+    if (last)
+        snprintf(buf, len, "%s on conn %u (fd %d) %.0f ms before it began; %" PRIu64 " event%s on any connection during it",
+                 trace_ev_name(last), last->ordinal, last->fd, (double)(t0_ns - last->ts_ns) / 1e6, during,
+                 during == 1 ? "" : "s");
+    else
         snprintf(buf, len, "the trace's ring holds no event from before it (%" PRIu64 " during it)", during);
-    }
     trace_map_close(&m);
     return last ? 0 : -1;
 }
