@@ -1,8 +1,8 @@
 # harness/client.mk: the client side of the harness (pattern verifier, client engine) and its unit tests.
 noinst_LIBRARIES += harness/libclient.a
-harness_libclient_a_SOURCES = harness/pattern.c harness/pattern.h harness/pattern_int.h \
-  harness/pattern_diag.c harness/engine.c harness/engine.h harness/cli.h harness/cli_conn.c \
-  harness/cli_pace.c
+harness_libclient_a_SOURCES = harness/verify/pattern.c harness/verify/pattern.h harness/verify/pattern_int.h \
+  harness/verify/pattern_diag.c harness/client/engine.c harness/client/engine.h harness/client/client.h harness/client/conn.c \
+  harness/client/pace.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_pattern tests/check_engine

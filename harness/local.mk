@@ -1,16 +1,16 @@
 # harness/local.mk: the case parser and runner (harness/librun.a), the edgecase CLI, and their tests.
 noinst_LIBRARIES += harness/librun.a
-harness_librun_a_SOURCES = harness/case.c harness/case_load.c harness/case_proto.c harness/case_set.c harness/case_val.c harness/case.h harness/case_int.h \
-  harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_stall.c harness/run_verdict.c harness/run_watch.c \
-  harness/run_wire.c harness/run_rank.c harness/run_evidence.c harness/run_needs.c \
-  harness/run.h harness/run_int.h harness/run_rank.h harness/run_evidence.h
+harness_librun_a_SOURCES = harness/case/case.c harness/case/case_load.c harness/case/case_proto.c harness/case/case_set.c harness/case/case_val.c harness/case/case.h harness/case/case_int.h \
+  harness/run/run.c harness/run/run_cmd.c harness/run/run_hooks.c harness/run/run_stall.c harness/verdict/run_verdict.c harness/run/run_watch.c \
+  harness/run/run_wire.c harness/verdict/run_rank.c harness/verdict/run_evidence.c harness/run/run_needs.c \
+  harness/run/run.h harness/run/run_int.h harness/verdict/run_rank.h harness/verdict/run_evidence.h
 
 # The runner needs the client engine, the target library, capture and the trace reader after it.
 EC_RUN_LIBS = harness/librun.a harness/libclient.a harness/libtarget.a harness/libcap.a \
   harness/inject/libinjtrace.a $(PCAP_LIBS)
 
 bin_PROGRAMS += harness/edgecase
-harness_edgecase_SOURCES = harness/main.c harness/run_pool.c harness/run_pool.h
+harness_edgecase_SOURCES = harness/cli/main.c harness/cli/run_pool.c harness/cli/run_pool.h
 harness_edgecase_CPPFLAGS = $(AM_CPPFLAGS) -DEC_CASES_DIR='"$(abs_top_srcdir)/cases"' \
   -DEC_PKGDATA_CASES='"$(pkgdatadir)/cases"' -DEC_PKGLIB_INJECT='"$(pkglibdir)/libedgecase-inject.so"'
 harness_edgecase_LDADD = $(EC_RUN_LIBS)

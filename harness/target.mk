@@ -1,7 +1,7 @@
 # harness/target.mk: the target (run and observe a server under test) and report (results folder) library, with tests.
 noinst_LIBRARIES += harness/libtarget.a
-harness_libtarget_a_SOURCES = harness/target.c harness/target.h harness/target_int.h \
-  harness/target_observe.c harness/target_port.c harness/target_guard.c harness/report.c harness/report.h
+harness_libtarget_a_SOURCES = harness/target/target.c harness/target/target.h harness/target/target_int.h \
+  harness/target/target_observe.c harness/target/target_port.c harness/target/target_guard.c harness/report/report.c harness/report/report.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_target tests/check_report tests/check_port

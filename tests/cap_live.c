@@ -10,8 +10,8 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include "harness/cap.h"
-#include "harness/probe.h"
+#include "harness/capture/cap.h"
+#include "harness/netns/probe.h"
 
 #define LIVE_BYTES (4u << 20)
 #define LIVE_SLEEP_US 1500000
@@ -31,7 +31,7 @@ void cap_test_path(char *buf, size_t len, const char *name)
         snprintf(buf, len, "%s/tests/cap-%s.pcap", top ? top : ".", name);
 }
 
-/* Returns 1 if this process may capture on lo, else 0 with harness/probe.h's reason. */
+/* Returns 1 if this process may capture on lo, else 0 with harness/netns/probe.h's reason. */
 int cap_live_possible(char *why, size_t len)
 {
     const char *missing = probe_missing(PROBE_CAPTURE);

@@ -7,10 +7,9 @@
 # serve SKIPs inside that run with its reason; the run must still exit 0 (1 for the buggy one).
 # Exit 0 pass, 1 mismatch, 77 skip (no tshark), 99 tool error.
 top=${EC_TOP_BUILDDIR:-.}
-tool=$top/harness/edgecase-pcap
 edgecase=$top/harness/edgecase
 command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed (./bootstrap installs it)"; exit 77; }
-for f in "$tool" "$edgecase" "$top/tests/check_cap" "$top/targets/buggy-server"; do
+for f in "$edgecase" "$top/tests/check_cap" "$top/targets/buggy-server"; do
     [ -x "$f" ] || { echo "ERROR: $f not built"; exit 99; }
 done
 tmp=$(mktemp -d) || exit 99
@@ -49,7 +48,7 @@ for f in "$@"; do
     [ -e "$f" ] || continue
     nfiles=$((nfiles + 1))
     # One flow per line, in first-seen order: tshark's tcp.stream numbering.
-    "$tool" --json "$f" >"$tmp/json" || { echo "ERROR: $tool failed on $f"; exit 99; }
+    "$edgecase" pcap --json "$f" >"$tmp/json" || { echo "ERROR: edgecase pcap failed on $f"; exit 99; }
     grep '^{"a"' "$tmp/json" >"$tmp/ours"
     for flag in $flags rst; do
         if [ "$flag" = rst ]; then filter="tcp.flags.reset == 1"; else filter="tcp.analysis.$flag"; fi

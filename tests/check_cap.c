@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/cap.h"
+#include "harness/capture/cap.h"
 #include "tests/cap_synth.h"
 
 #ifndef DLT_LINUX_SLL2

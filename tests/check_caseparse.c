@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/case.h"
-#include "harness/run.h"
+#include "harness/case/case.h"
+#include "harness/run/run.h"
 
 static const char good_case[] =
     "# a comment\n"

@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "harness/engine.h"
+#include "harness/client/engine.h"
 #include "tests/check_engine_srv.h"
 #include "tests/check_main.h"
 

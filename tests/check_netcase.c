@@ -1,5 +1,5 @@
 /* check_netcase.c: the netns cases (netns = yes) against the reference server, across a veth between two namespaces.
- * A case this machine cannot serve (harness/probe.h: namespaces, shaping) must SKIP with the probe's
+ * A case this machine cannot serve (harness/netns/probe.h: namespaces, shaping) must SKIP with the probe's
  * reason; when none can run, the program checks that and exits 77 with the reason. A netns case
  * against a target without {host} must SKIP saying so, on every machine.
  * One case: CK_RUN_CASE=netns-slow-reader make check TESTS=tests/check_netcase; under gdb: CK_FORK=no. */

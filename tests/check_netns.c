@@ -1,5 +1,5 @@
 /* check_netns.c: a transfer across a shaped veth pair between two namespaces, captured on the wire.
- * Needs what harness/probe.h finds (namespaces; shaping and capture for the transfer), else SKIPs (77)
+ * Needs what harness/netns/probe.h finds (namespaces; shaping and capture for the transfer), else SKIPs (77)
  * with the probe's reason. Run one case with CK_RUN_CASE=veth; CK_FORK=no for gdb. */
 #include <check.h>
 #include <arpa/inet.h>
@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/cap.h"
-#include "harness/netns.h"
-#include "harness/probe.h"
+#include "harness/capture/cap.h"
+#include "harness/netns/netns.h"
+#include "harness/netns/probe.h"
 #include "tests/check_main.h"
 
 #define NN_PORT 5000

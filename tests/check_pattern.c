@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/pattern.h"
+#include "harness/verify/pattern.h"
 #include "tests/check_main.h"
 
 #define SEED 0x5eedULL

@@ -1,6 +1,6 @@
 /* check_port.c: a fixed port held by TIME_WAIT is waited for, reported by name, and blamed for a target's bind failure.
  * One test: CK_RUN_CASE=time_wait make check TESTS=tests/check_port. */
-#include "harness/target.h"
+#include "harness/target/target.h"
 
 #include <arpa/inet.h>
 #include <check.h>

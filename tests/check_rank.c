@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "harness/inject/trace_layout.h"
-#include "harness/run_evidence.h"
-#include "harness/run_rank.h"
+#include "harness/verdict/run_evidence.h"
+#include "harness/verdict/run_rank.h"
 #include "tests/check_main.h"
 
 /* Candidate lists as run_verdict.c gives them for each symptom. */

@@ -1,6 +1,6 @@
 /* check_report.c: tests of the report module: escaping, the run folder's files, results/latest, TAP.
  * Run one case: make check TESTS=tests/check_report CK_RUN_CASE=run; debug with CK_FORK=no gdb. */
-#include "harness/report.h"
+#include "harness/report/report.h"
 
 #include <check.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* check_target.c: tests of the target module: start, readiness errors, argv, freeze, samples, stop, guard.
  * Run one case: make check TESTS=tests/check_target CK_RUN_CASE=freeze; debug with CK_FORK=no gdb. */
-#include "harness/target.h"
+#include "harness/target/target.h"
 
 #include <check.h>
 #include <ctype.h>

@@ -4,9 +4,9 @@
 
 #include <stddef.h>
 
-#include "harness/case.h"
-#include "harness/report.h"
-#include "harness/run.h"
+#include "harness/case/case.h"
+#include "harness/report/report.h"
+#include "harness/run/run.h"
 
 /* Loads the catalogue from $EC_TOP_SRCDIR/cases (or EDGECASE_CASES). Returns
  * 0, or -1 after printing why. */

@@ -1,5 +1,5 @@
 /* check_wire.c: the capture cases (wire_* assertions) against every correct target, and a buggy one's report pointing at its pcap.
- * Needs a capture (harness/probe.h): without one, checks that such a case SKIPs with the probe's reason and exits 77.
+ * Needs a capture (harness/netns/probe.h): without one, checks that such a case SKIPs with the probe's reason and exits 77.
  * One test: CK_RUN_CASE=libevent make check TESTS=tests/check_wire; under gdb: CK_FORK=no.
  * Captures go to $EC_CAP_DIR (tests/cap_tshark.sh sets it) or tests/wire-pcaps/ in the build dir. */
 #include <check.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/probe.h"
+#include "harness/netns/probe.h"
 #include "tests/check_util.h"
 #include "tests/check_main.h"
 

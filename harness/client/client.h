@@ -1,0 +1,106 @@
+/* client/client.h: the client engine's private state, shared by engine.c, client/conn.c and client/pace.c. */
+#ifndef EC_CLI_H
+#define EC_CLI_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "harness/client/engine.h"
+#include "harness/verify/pattern.h"
+
+#define CLI_BUF (64 * 1024)        /* scratch for one read or write, and the default sizes */
+#define CLI_PROBE_MSG PATTERN_ECHO_REC
+#define CLI_NEVER 1e300            /* a wake time that never comes */
+#define CLI_MSS_MAX 1448           /* a client's MSS: Ethernet's with timestamps */
+#define CLI_MSS_MIN 256            /* ... and a quarter of a small window, not below this */
+
+enum cli_state {
+    CS_WAITING,               /* before its start_delay */
+    CS_QUEUED,                /* due, waiting for a connect slot */
+    CS_CONNECTING,
+    CS_ACTIVE,
+    CS_LINGER,                /* everything verified; shut_wr client waiting for the FIN */
+    CS_IDLE,                  /* never_read client done sending: socket kept open */
+    CS_DONE,
+};
+
+struct cli {
+    const struct client_spec *spec;
+    struct client_result *res;
+    struct verifier v;
+    int fd;
+    enum cli_state state;
+    int can_read, can_write;  /* readiness reported by an edge and not yet used up */
+    int write_blocked;        /* the last write hit EAGAIN */
+    int shut_done;
+    uint64_t to_send;         /* request bytes in all */
+    uint64_t final_expected;  /* reply bytes in all */
+    double start_ms;          /* when to connect */
+    double read_start_ms;     /* connect + read_delay */
+    double next_write_ms, next_read_ms, pause_until_ms, fin_deadline_ms;
+    uint64_t next_pause_at;   /* received count that starts the next pause; 0 = none */
+    double last_progress_ms;
+    int in_stall;
+    double stall_from_ms;
+    int probe_round;          /* probe: rounds completed */
+    double probe_sent_ms;     /* probe: when the current round was sent */
+    double wake_ms;           /* the timer heap's key */
+    int heap_idx;             /* -1 when not in the heap */
+    int in_ready;
+};
+
+struct eng {
+    const struct engine_opts *o;
+    int ep;
+    double t0;                /* CLOCK_MONOTONIC ms at start */
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    struct cli *cli;
+    int ncli;
+    struct cli **heap;        /* min-heap on wake_ms */
+    int nheap;
+    struct cli **ready;       /* clients whose I/O budget ran out with work left */
+    int nready;
+    struct cli **queue;       /* due to connect, in order */
+    int qhead, qtail;
+    int connecting;           /* connects in flight */
+    int unresolved;           /* clients whose connect has not succeeded or failed yet */
+    int live;                 /* clients the run still waits for */
+    char *buf;                /* CLI_BUF scratch */
+};
+
+/* client/pace.c: time, timers and rates. */
+double cli__now(const struct eng *e);
+/* Puts c in the heap at wake_ms (removes it if CLI_NEVER). */
+void cli__heap_set(struct eng *e, struct cli *c, double wake_ms);
+/* Returns the earliest wake time, CLI_NEVER if none. */
+double cli__heap_top(const struct eng *e);
+/* Pops the earliest client due at now, NULL if none. */
+struct cli *cli__heap_pop_due(struct eng *e, double now);
+/* Next time a rate-paced side may move after n bytes at now. */
+double cli__pace_next(double next, double now, uint64_t n, uint64_t rate);
+/* Bytes per paced write or read: size, or about 20 ms worth at rate. */
+size_t cli__chunk(int size, uint64_t rate);
+/* Recomputes c's wake time from its state and pending pauses. */
+void cli__rearm(struct eng *e, struct cli *c, double now);
+/* Tracks stalls of c at now (called on progress and on scans). */
+void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed);
+
+/* client/conn.c: one client's connection and behaviours. */
+/* Opens the socket and starts the non-blocking connect. */
+void cli__connect(struct eng *e, struct cli *c, double now);
+/* Handles epoll events for c. */
+void cli__on_event(struct eng *e, struct cli *c, uint32_t events, double now);
+/* Does what c may do now (write, read) within a budget; requeues itself if work is left. */
+void cli__progress(struct eng *e, struct cli *c, double now);
+/* Called when c's timer is due. */
+void cli__on_timer(struct eng *e, struct cli *c, double now);
+/* Ends c: records end and diag, closes its socket (with a reset if rst). */
+void cli__end(struct eng *e, struct cli *c, enum client_end end, int rst, double now, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Ends c at the deadline or an early stop. */
+void cli__end_unfinished(struct eng *e, struct cli *c, double now);
+/* True while c's reading is held back on purpose (delay, pause, rate, never_read). */
+int cli__self_paused(const struct cli *c, double now);
+
+#endif

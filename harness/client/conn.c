@@ -1,0 +1,474 @@
+/* client/conn.c: one client's connection: connect, paced writes and reads, behaviours (pause, reset, close, probe) and its end. */
+#include "harness/client/client.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define CLI_ROUNDS 16             /* write+read rounds per turn before yielding to others */
+
+void cli__end(struct eng *e, struct cli *c, enum client_end end, int rst, double now, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (c->state == CS_DONE)
+        return;
+    c->res->end = end;
+    c->res->t_done_ms = now;
+    va_start(ap, fmt);
+    vsnprintf(c->res->diag, sizeof(c->res->diag), fmt, ap);
+    va_end(ap);
+    if (c->v.failed) {
+        c->res->fault = c->v.fault;
+        memcpy(c->res->hexdump, c->v.hexdump, sizeof(c->res->hexdump));
+    }
+    if (c->fd >= 0) {
+        if (rst) {
+            struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+            setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        }
+        close(c->fd);
+        c->fd = -1;
+    }
+    cli__heap_set(e, c, CLI_NEVER);
+    if (c->in_stall) {
+        cli__stall_check(e, c, now, 1);    /* closes the open stall at now */
+    }
+    switch (c->state) {
+    case CS_WAITING:
+    case CS_QUEUED:
+        e->unresolved--;
+        break;
+    case CS_CONNECTING:
+        e->unresolved--;
+        e->connecting--;
+        break;
+    case CS_ACTIVE:
+    case CS_LINGER:
+    case CS_IDLE:
+    case CS_DONE:
+        break;
+    }
+    if (c->state != CS_IDLE)
+        e->live--;
+    c->state = CS_DONE;
+}
+
+/* Loopback's MSS is 65483 bytes, so a small receive window (rcvbuf,
+ * window_clamp) is smaller than one segment there. Linux then sends only
+ * when its persist timer fires (every 200 ms and more, backing off), for any
+ * server: a stall that is TCP's, not the server's, and one that no real
+ * network shows. A client's MSS is set as on Ethernet (1448), and to a
+ * quarter of a small window, so every window holds several segments. Set
+ * before connect: the SYN announces it, and it bounds both directions.
+ * Returns 0, or -1 with errno. */
+static int cli__clamp_mss(int fd, const struct client_spec *s)
+{
+    int win = CLI_MSS_MAX * 4, mss;
+
+    if (s->rcvbuf > 0 && s->rcvbuf < win)
+        win = s->rcvbuf;
+    if (s->window_clamp > 0 && s->window_clamp < win)
+        win = s->window_clamp;
+    mss = win / 4 < CLI_MSS_MIN ? CLI_MSS_MIN : win / 4;
+    return setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
+}
+
+void cli__connect(struct eng *e, struct cli *c, double now)
+{
+    const struct client_spec *s = c->spec;
+    struct epoll_event ev = {0};    /* avoid valgrind warning on the padding */
+
+    c->state = CS_CONNECTING;
+    e->connecting++;
+    c->fd = socket(e->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) {
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "socket: %s", strerror(errno));
+        return;
+    }
+    /* Buffer sizes must be set before connect: the window scale is fixed by the SYN. */
+    if (s->rcvbuf > 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf, sizeof(s->rcvbuf)) < 0) {
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "SO_RCVBUF %d: %s", s->rcvbuf, strerror(errno));
+        return;
+    }
+    if (s->window_clamp > 0 &&
+        setsockopt(c->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &s->window_clamp, sizeof(s->window_clamp)) < 0) {
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_WINDOW_CLAMP %d: %s", s->window_clamp, strerror(errno));
+        return;
+    }
+    if (cli__clamp_mss(c->fd, s) < 0) {
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_MAXSEG: %s", strerror(errno));
+        return;
+    }
+    if (connect(c->fd, (struct sockaddr *)&e->addr, e->addrlen) < 0 && errno != EINPROGRESS) {
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "connect: %s", strerror(errno));
+        return;
+    }
+    /* Registered after connect: an unconnected socket polls as HUP|OUT. */
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = c;
+    if (epoll_ctl(e->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "epoll_ctl: %s", strerror(errno));
+}
+
+/* The connect finished one way or the other. */
+static void cli__connected(struct eng *e, struct cli *c, uint32_t events, double now)
+{
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        err = errno;
+    if (err) {
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "connect: %s", strerror(err));
+        return;
+    }
+    if (!(events & EPOLLOUT))
+        return;    /* not yet: the edge that completes it carries EPOLLOUT */
+    e->connecting--;
+    e->unresolved--;
+    c->state = CS_ACTIVE;
+    c->res->t_connect_ms = now;
+    c->last_progress_ms = now;
+    c->read_start_ms = now + c->spec->read_delay_ms;
+    c->next_pause_at = c->spec->pause_after > 0 ? (uint64_t)c->spec->pause_after : 0;
+    c->can_write = 1;
+    c->can_read = (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0;
+}
+
+/* Writes len request bytes from offset off into buf. */
+static void cli__fill_request(const struct eng *e, const struct cli *c, uint64_t off, char *buf, size_t len)
+{
+    char req[32];
+    int n;
+
+    switch (c->spec->proto) {
+    case PAT_ECHO:
+        pattern_echo_fill(e->o->seed, c->res->id, off, buf, len);
+        break;
+    case PAT_STREAM:
+        n = snprintf(req, sizeof(req), "%llu\n", (unsigned long long)c->spec->send_bytes);
+        memcpy(buf, req + off, len <= (size_t)n - off ? len : (size_t)n - off);
+        break;
+    case PAT_REPEAT:
+        pattern_repeat_req_fill(c->res->id, c->spec->repeat_newline, off, buf, len);
+        break;
+    }
+}
+
+/* What the server owes once `sent` request bytes went out. */
+static void cli__expect_more(struct cli *c)
+{
+    uint64_t sent = c->res->sent;
+
+    switch (c->spec->proto) {
+    case PAT_ECHO:
+        c->v.expected_total = sent;
+        break;
+    case PAT_STREAM:
+        c->v.expected_total = sent == c->to_send ? c->final_expected : 0;
+        break;
+    case PAT_REPEAT:
+        verifier_set_repeat_msgs(&c->v, (uint32_t)(sent / (PATTERN_REPEAT_MSG + (c->spec->repeat_newline ? 1 : 0))));
+        break;
+    }
+}
+
+/* One write. Returns 1 after moving bytes (or EINTR), 0 when nothing can be written now, -1 if c ended. */
+static int cli__write_once(struct eng *e, struct cli *c, double now)
+{
+    const struct client_spec *s = c->spec;
+    uint64_t sent = c->res->sent;
+    size_t n;
+    ssize_t r;
+
+    if (c->state != CS_ACTIVE || !c->can_write || sent >= c->to_send || now < c->next_write_ms)
+        return 0;
+    if (s->probe && c->res->received < sent)
+        return 0;    /* a probe waits for its echo before the next round */
+    n = cli__chunk(s->write_size, s->write_rate);
+    if (n > c->to_send - sent)
+        n = (size_t)(c->to_send - sent);
+    if (s->probe && n > CLI_PROBE_MSG - sent % CLI_PROBE_MSG)
+        n = CLI_PROBE_MSG - sent % CLI_PROBE_MSG;
+    cli__fill_request(e, c, sent, e->buf, n);
+    r = send(c->fd, e->buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r < 0) {
+        if (errno == EINTR)
+            return 1;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            c->can_write = 0;
+            c->write_blocked = 1;
+            return 0;
+        }
+        cli__end(e, c, CE_SERVER_RESET, 0, now, "send after %llu bytes: %s", (unsigned long long)sent,
+                 strerror(errno));
+        return -1;
+    }
+    if (s->probe && sent % CLI_PROBE_MSG == 0)
+        c->probe_sent_ms = now;
+    c->res->sent += (uint64_t)r;
+    c->write_blocked = 0;
+    if (s->write_rate)
+        c->next_write_ms = cli__pace_next(c->next_write_ms, now, (uint64_t)r, s->write_rate);
+    cli__expect_more(c);
+    cli__stall_check(e, c, now, 1);
+    if (c->res->sent == c->to_send) {
+        if (s->shut_wr && !c->shut_done) {
+            shutdown(c->fd, SHUT_WR);
+            c->shut_done = 1;
+        }
+        if (s->never_read) {
+            c->state = CS_IDLE;    /* done with all it will ever do; the socket stays open */
+            e->live--;
+        }
+    }
+    return 1;
+}
+
+/* Returns 1 if the server's FIN is already queued on c's socket: closing now
+ * would leave the TIME_WAIT on the server's side. */
+static int cli__peer_closed(const struct cli *c)
+{
+    char b;
+
+    return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/* Everything arrived? Returns 1 to go on, -1 if c ended. */
+static int cli__check_done(struct eng *e, struct cli *c, double now)
+{
+    if (c->state == CS_LINGER && c->v.pending) {
+        verifier_finish(&c->v);
+        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        return -1;
+    }
+    if (c->state != CS_ACTIVE || c->res->sent < c->to_send || c->res->received < c->final_expected)
+        return 1;
+    if (verifier_finish(&c->v) < 0) {
+        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        return -1;
+    }
+    if (c->spec->shut_wr) {
+        c->state = CS_LINGER;
+        c->fin_deadline_ms = now + e->o->stall_ms;
+        return 1;
+    }
+    cli__end(e, c, CE_COMPLETE, e->o->rst_on_eof && cli__peer_closed(c), now, "%s", "");
+    return -1;
+}
+
+/* Accounts for r received bytes in e->buf. Returns 1 to go on, -1 if c ended. */
+static int cli__after_read(struct eng *e, struct cli *c, size_t r, double now)
+{
+    const struct client_spec *s = c->spec;
+    struct client_result *res = c->res;
+
+    res->received += r;
+    if (verifier_feed(&c->v, e->buf, r) < 0) {
+        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        return -1;
+    }
+    cli__stall_check(e, c, now, 1);
+    if (s->read_rate)
+        c->next_read_ms = cli__pace_next(c->next_read_ms, now, r, s->read_rate);
+    if (c->next_pause_at && res->received >= c->next_pause_at) {
+        c->pause_until_ms = now + s->pause_ms;
+        c->next_pause_at = s->pause_repeat ? c->next_pause_at + (uint64_t)s->pause_after : 0;
+    }
+    if (s->probe && res->received == res->sent && res->received % CLI_PROBE_MSG == 0) {
+        double rtt = now - c->probe_sent_ms;
+
+        if (rtt > res->probe_max_ms)
+            res->probe_max_ms = rtt;
+        c->probe_round++;
+        c->next_write_ms = now + (s->probe_interval_ms > 0 ? s->probe_interval_ms : 10);
+    }
+    if (s->reset_after && res->received >= s->reset_after) {
+        cli__end(e, c, CE_CLIENT_ENDED, 1, now, "reset by the client after %llu bytes, as asked",
+                 (unsigned long long)res->received);
+        return -1;
+    }
+    if (s->close_after && res->received >= s->close_after) {
+        cli__end(e, c, CE_CLIENT_ENDED, 0, now, "closed by the client after %llu bytes, as asked",
+                 (unsigned long long)res->received);
+        return -1;
+    }
+    return cli__check_done(e, c, now);
+}
+
+/* The server's FIN arrived. */
+static void cli__eof(struct eng *e, struct cli *c, double now)
+{
+    struct client_result *res = c->res;
+
+    if (c->state == CS_LINGER) {
+        res->got_fin = 1;
+        cli__end(e, c, CE_COMPLETE, 0, now, "%s", "");
+        return;
+    }
+    if (verifier_finish(&c->v) < 0 && c->v.fault != PF_TRUNCATED) {
+        cli__end(e, c, CE_MISMATCH, e->o->rst_on_eof, now, "%s", c->v.diag);
+        return;
+    }
+    res->got_fin = 1;
+    cli__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
+             (unsigned long long)res->received, (unsigned long long)c->final_expected,
+             (unsigned long long)res->sent, (unsigned long long)c->to_send);
+}
+
+/* How much the next read may take: size, rate, and the next threshold that changes behaviour. */
+static size_t cli__read_len(const struct cli *c)
+{
+    const struct client_spec *s = c->spec;
+    uint64_t got = c->res->received;
+    size_t n = cli__chunk(s->read_size, s->read_rate);
+
+    if (s->reset_after > got && s->reset_after - got < n)
+        n = (size_t)(s->reset_after - got);
+    if (s->close_after > got && s->close_after - got < n)
+        n = (size_t)(s->close_after - got);
+    if (c->next_pause_at > got && c->next_pause_at - got < n)
+        n = (size_t)(c->next_pause_at - got);
+    return n;
+}
+
+/* One read. Returns 1 after moving bytes (or EINTR), 0 when nothing can be read now, -1 if c ended. */
+static int cli__read_once(struct eng *e, struct cli *c, double now)
+{
+    ssize_t r;
+
+    if ((c->state != CS_ACTIVE && c->state != CS_LINGER) || !c->can_read || cli__self_paused(c, now))
+        return 0;
+    r = recv(c->fd, e->buf, cli__read_len(c), MSG_DONTWAIT);
+    if (r > 0)
+        return cli__after_read(e, c, (size_t)r, now);
+    if (r == 0) {
+        cli__eof(e, c, now);
+        return -1;
+    }
+    if (errno == EINTR)
+        return 1;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        c->can_read = 0;
+        return 0;
+    }
+    if (verifier_finish(&c->v) < 0 && c->v.fault != PF_TRUNCATED) {
+        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        return -1;
+    }
+    cli__end(e, c, CE_SERVER_RESET, 0, now, "recv after %llu of %llu bytes: %s", (unsigned long long)c->res->received,
+             (unsigned long long)c->final_expected, strerror(errno));
+    return -1;
+}
+
+void cli__progress(struct eng *e, struct cli *c, double now)
+{
+    int i, w = 0, r = 0;
+
+    for (i = 0; i < CLI_ROUNDS; i++) {
+        if ((w = cli__write_once(e, c, now)) < 0 || (r = cli__read_once(e, c, now)) < 0)
+            return;
+        if (w == 0 && r == 0)
+            break;
+    }
+    if (c->state == CS_ACTIVE && cli__check_done(e, c, now) < 0)
+        return;    /* e.g. nothing to send and nothing expected */
+    if (i == CLI_ROUNDS && !c->in_ready) {
+        /* Budget used up with readiness left: no new edge will come, so requeue ourselves. */
+        c->in_ready = 1;
+        e->ready[e->nready++] = c;
+    }
+    cli__rearm(e, c, now);
+}
+
+void cli__on_event(struct eng *e, struct cli *c, uint32_t events, double now)
+{
+    switch (c->state) {
+    case CS_DONE:
+    case CS_IDLE:
+    case CS_WAITING:
+    case CS_QUEUED:
+        return;    /* events of a closed socket still in this batch, or ignored on purpose */
+    case CS_CONNECTING:
+        cli__connected(e, c, events, now);
+        if (c->state != CS_ACTIVE)
+            return;
+        break;
+    case CS_ACTIVE:
+    case CS_LINGER:
+        break;
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        c->can_read = 1;
+    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+        c->can_write = 1;
+    cli__progress(e, c, now);
+}
+
+void cli__on_timer(struct eng *e, struct cli *c, double now)
+{
+    switch (c->state) {
+    case CS_WAITING:
+        c->state = CS_QUEUED;
+        e->queue[e->qtail++] = c;
+        return;
+    case CS_LINGER:
+        if (now >= c->fin_deadline_ms) {
+            cli__end(e, c, CE_COMPLETE, 0, now, "full reply verified; no FIN within %d ms", e->o->stall_ms);
+            return;
+        }
+        break;
+    case CS_ACTIVE:
+        break;
+    case CS_QUEUED:
+    case CS_CONNECTING:
+    case CS_IDLE:
+    case CS_DONE:
+        return;
+    }
+    cli__progress(e, c, now);
+}
+
+void cli__end_unfinished(struct eng *e, struct cli *c, double now)
+{
+    const struct client_result *res = c->res;
+
+    switch (c->state) {
+    case CS_DONE:
+        return;
+    case CS_IDLE:
+        cli__end(e, c, CE_CLIENT_ENDED, 0, now, "never read, by design; sent %llu of %llu bytes",
+                 (unsigned long long)res->sent, (unsigned long long)c->to_send);
+        return;
+    case CS_WAITING:
+    case CS_QUEUED:
+        cli__end(e, c, CE_RUNNING, 0, now, "never started: the run ended first");
+        return;
+    case CS_CONNECTING:
+        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "connect did not complete before the run ended");
+        return;
+    case CS_LINGER:
+        cli__end(e, c, CE_COMPLETE, 0, now, "full reply verified; no FIN before the run ended");
+        return;
+    case CS_ACTIVE:
+        break;
+    }
+    if (c->spec->never_read) {
+        cli__end(e, c, CE_CLIENT_ENDED, 0, now, "never read, by design; sent %llu of %llu bytes (writes blocked)",
+                 (unsigned long long)res->sent, (unsigned long long)c->to_send);
+    } else if (c->v.pending && verifier_finish(&c->v) < 0) {
+        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+    } else {
+        cli__end(e, c, CE_RUNNING, 0, now, "no progress for %.0f ms, received %llu of %llu (sent %llu of %llu)",
+                 now - c->last_progress_ms, (unsigned long long)res->received,
+                 (unsigned long long)c->final_expected, (unsigned long long)res->sent,
+                 (unsigned long long)c->to_send);
+    }
+}

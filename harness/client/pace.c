@@ -1,0 +1,201 @@
+/* client/pace.c: the engine's clock, its timer heap, rate pacing and stall bookkeeping. */
+#include "harness/client/client.h"
+
+#include <time.h>
+#include "harness/util/clock.h"
+
+double cli__now(const struct eng *e)
+{
+    return ec_now_ms() - e->t0;
+}
+
+static void cli__heap_swap(struct eng *e, int a, int b)
+{
+    struct cli *t = e->heap[a];
+
+    e->heap[a] = e->heap[b];
+    e->heap[b] = t;
+    e->heap[a]->heap_idx = a;
+    e->heap[b]->heap_idx = b;
+}
+
+static void cli__heap_up(struct eng *e, int i)
+{
+    while (i > 0 && e->heap[(i - 1) / 2]->wake_ms > e->heap[i]->wake_ms) {
+        cli__heap_swap(e, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void cli__heap_down(struct eng *e, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+
+        if (l < e->nheap && e->heap[l]->wake_ms < e->heap[m]->wake_ms)
+            m = l;
+        if (r < e->nheap && e->heap[r]->wake_ms < e->heap[m]->wake_ms)
+            m = r;
+        if (m == i)
+            return;
+        cli__heap_swap(e, i, m);
+        i = m;
+    }
+}
+
+static void cli__heap_remove(struct eng *e, struct cli *c)
+{
+    int i = c->heap_idx;
+
+    if (i < 0)
+        return;
+    c->heap_idx = -1;
+    if (--e->nheap == i)
+        return;
+    e->heap[i] = e->heap[e->nheap];
+    e->heap[i]->heap_idx = i;
+    cli__heap_down(e, i);
+    cli__heap_up(e, i);
+}
+
+void cli__heap_set(struct eng *e, struct cli *c, double wake_ms)
+{
+    if (wake_ms >= CLI_NEVER) {
+        cli__heap_remove(e, c);
+        return;
+    }
+    c->wake_ms = wake_ms;
+    if (c->heap_idx < 0) {
+        c->heap_idx = e->nheap;
+        e->heap[e->nheap++] = c;
+        cli__heap_up(e, c->heap_idx);
+    } else {
+        cli__heap_down(e, c->heap_idx);
+        cli__heap_up(e, c->heap_idx);
+    }
+}
+
+double cli__heap_top(const struct eng *e)
+{
+    return e->nheap ? e->heap[0]->wake_ms : CLI_NEVER;
+}
+
+struct cli *cli__heap_pop_due(struct eng *e, double now)
+{
+    struct cli *c;
+
+    if (e->nheap == 0 || e->heap[0]->wake_ms > now)
+        return NULL;
+    c = e->heap[0];
+    cli__heap_remove(e, c);
+    return c;
+}
+
+double cli__pace_next(double next, double now, uint64_t n, uint64_t rate)
+{
+    if (rate == 0)
+        return 0;
+    /* Credit does not pile up while idle: a paced side never bursts. */
+    return (next > now ? next : now) + (double)n * 1e3 / (double)rate;
+}
+
+size_t cli__chunk(int size, uint64_t rate)
+{
+    size_t n = size > 0 ? (size_t)size : CLI_BUF;
+
+    if (n > CLI_BUF)
+        n = CLI_BUF;
+    if (rate > 0 && size <= 0) {
+        uint64_t r = rate / 50;    /* 20 ms worth keeps the pace smooth */
+
+        n = r < 1 ? 1 : r < n ? (size_t)r : n;
+    }
+    return n;
+}
+
+int cli__self_paused(const struct cli *c, double now)
+{
+    return c->spec->never_read || now < c->read_start_ms || now < c->pause_until_ms || now < c->next_read_ms;
+}
+
+/* When c next needs the engine without an epoll event. */
+static double cli__wake(const struct cli *c, double now)
+{
+    double w = CLI_NEVER, held;
+    int probe_waiting = c->spec->probe && c->res->received < c->res->sent;
+
+    switch (c->state) {
+    case CS_WAITING:
+        return c->start_ms;
+    case CS_LINGER:
+        w = c->fin_deadline_ms;
+        /* A paused reader must come back for the FIN too. */
+        __attribute__((fallthrough));
+    case CS_ACTIVE:
+        if (c->res->sent < c->to_send && !probe_waiting && c->next_write_ms > now && c->next_write_ms < w)
+            w = c->next_write_ms;
+        if (!c->spec->never_read) {
+            held = c->read_start_ms;
+            if (c->pause_until_ms > held)
+                held = c->pause_until_ms;
+            if (c->next_read_ms > held)
+                held = c->next_read_ms;
+            if (held > now && held < w)
+                w = held;
+        }
+        return w;
+    case CS_QUEUED:
+    case CS_CONNECTING:
+    case CS_IDLE:
+    case CS_DONE:
+        return CLI_NEVER;
+    }
+    return CLI_NEVER;
+}
+
+void cli__rearm(struct eng *e, struct cli *c, double now)
+{
+    cli__heap_set(e, c, cli__wake(c, now));
+}
+
+static void cli__stall_measure(struct cli *c, double now)
+{
+    double cur = now - c->stall_from_ms;
+
+    if (cur > c->res->longest_stall_ms) {
+        c->res->longest_stall_ms = cur;
+        c->res->stall_start_ms = c->stall_from_ms;
+        c->res->stall_received = c->res->received;
+        c->res->stall_owed = c->v.expected_total != UINT64_MAX && c->v.expected_total > c->res->received
+                                 ? c->v.expected_total - c->res->received : 0;
+    }
+}
+
+void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed)
+{
+    int owed;
+    int frozen = e->o->server_frozen && *e->o->server_frozen;
+
+    /* A server the runner froze, or a client pausing on purpose, is waiting
+     * by design: the stall clock starts again when the wait ends. */
+    if (progressed || c->state != CS_ACTIVE || cli__self_paused(c, now) || frozen) {
+        if (c->in_stall) {
+            cli__stall_measure(c, now);
+            c->in_stall = 0;
+        }
+        c->last_progress_ms = now;
+        return;
+    }
+    owed = c->v.expected_total > c->res->received || (c->write_blocked && c->res->sent < c->to_send);
+    if (!owed) {
+        c->last_progress_ms = now;
+        return;
+    }
+    if (!c->in_stall && now - c->last_progress_ms > e->o->stall_ms) {
+        c->in_stall = 1;
+        c->stall_from_ms = c->last_progress_ms;
+        c->res->stalls++;
+    }
+    if (c->in_stall)
+        cli__stall_measure(c, now);
+}

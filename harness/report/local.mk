@@ -1,0 +1,11 @@
+# harness/report/local.mk: the results folder writer (libreport.a) and its test.
+noinst_LIBRARIES += harness/report/libreport.a
+harness_report_libreport_a_SOURCES = harness/report/report.c harness/report/report.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_report
+TESTS += tests/check_report
+tests_check_report_SOURCES = tests/check_report.c
+tests_check_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_report_LDADD = harness/report/libreport.a harness/target/libtarget.a $(CHECK_LIBS)
+endif

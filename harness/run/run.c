@@ -1,0 +1,329 @@
+/* run.c: runs one case: picks the protocol, starts a fresh target, drives the clients, observes, judges. */
+#include "harness/run/run_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/netns/netns.h"
+#include "harness/util/clock.h"
+
+/* A netns case's namespaces, and the one the case's thread came from. */
+struct run_ns {
+    struct netns_pair pair;
+    int active;
+    int home_fd;              /* the thread's network namespace before the case */
+    char path[64];            /* /run/netns/<server side>, for the target's setns */
+};
+
+void run_conf_init(struct run_conf *rc)
+{
+    memset(rc, 0, sizeof(*rc));
+    rc->proto.kind = PAT_ECHO;
+    rc->proto.newline = 1;
+    rc->seed = 1;
+    rc->timeout_scale = 1.0;
+    rc->counters = -1;
+    rc->snaplen = 256;
+}
+
+/* A fixed port must be bindable again by the next case's target, which may
+ * lack SO_REUSEADDR: when the server closes first, its TIME_WAIT would hold
+ * the port, so the client answers the server's FIN with a reset, unless the
+ * case forbids RSTs on the wire. */
+static int run__rst_on_eof(const struct run_obs *ob)
+{
+    return ob->rc->fixed_port && case_wire_rst(ob->c) != CASE_RST_NO;
+}
+
+/* After the scenario: does a fresh client get served? */
+static void run__serve_after(struct run_obs *ob, const struct client_spec *proto_of)
+{
+    struct client_spec g = { .count = 1, .proto = proto_of->proto, .repeat_n = proto_of->repeat_n,
+                             .repeat_newline = proto_of->repeat_newline,
+                             .send_bytes = proto_of->proto == PAT_REPEAT ? 1 : 4096 };
+    struct engine_opts eo = { .host = ob->t->host, .port = ob->t->port, .seed = ob->seed + 1,
+                              .deadline_ms = (int)(3000 * ob->scale), .stall_ms = (int)(2000 * ob->scale),
+                              .rst_on_eof = run__rst_on_eof(ob) };
+    struct client_result r;
+    char err[256];
+    int n = 0;
+
+    memset(&r, 0, sizeof(r));
+    if (engine_run(&eo, &g, 1, &r, &n, err, sizeof(err)) < 0 || n != 1) {
+        ob->served_after = 0;
+        snprintf(ob->serve_diag, sizeof(ob->serve_diag), "fresh client: %s", err);
+        return;
+    }
+    ob->served_after = r.end == CE_COMPLETE;
+    snprintf(ob->serve_diag, sizeof(ob->serve_diag), "fresh client after the scenario: %s, %llu of %llu bytes%s%.300s",
+             engine_end_name(r.end), (unsigned long long)r.received, (unsigned long long)r.expected,
+             r.diag[0] ? ": " : "", r.diag);
+}
+
+/* Reads the target's counters when it has them. */
+static void run__counters(struct run_obs *ob)
+{
+    /* target_counters never signals a target that does not catch SIGUSR1. */
+    if (ob->rc->counters == 0 || !target_alive(ob->t))
+        return;
+    if (target_counters(ob->t, (int)((ob->rc->target_cmd ? 300 : 1000) * ob->scale), ob->counters, sizeof(ob->counters)) < 0)
+        return;
+    ob->eagain = target_counter_get(ob->counters, "eagain");
+    ob->resumptions = target_counter_get(ob->counters, "epollout_resumptions");
+    ob->pauses = target_counter_get(ob->counters, "backpressure_pauses");
+    ob->have_counters = ob->eagain >= 0 || ob->resumptions >= 0;
+    ob->src = "counters";
+}
+
+/* A fixed port is the previous case's port too: waits until a server without
+ * SO_REUSEADDR can bind it, so a busy port is reported as such, not as the
+ * target's failure. Returns 0, or -1 with o's diag filled (ERROR). */
+static int run__port_free(int port, double scale, struct case_outcome *o)
+{
+    char err[512];
+    double waited = 0;
+
+    /* TIME_WAIT ends within 60 s on Linux; a listener of someone else's does not. */
+    if (target_port_wait(port, (int)(2000 * scale), (int)(RUN_PORT_WAIT_MS * scale), &waited, err, sizeof(err)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        return -1;
+    }
+    if (waited >= 0.1)
+        fprintf(stderr, "edgecase: %s: waited %.1f s for port %d to be free of TIME_WAIT\n", o->name, waited, port);
+    return 0;
+}
+
+/* Starts the target for case c. Returns 0, or -1 with o filled (ERROR). */
+static int run__start(struct run_obs *ob, const struct case_proto *pr, const char *casedir, struct target *t,
+                      const struct run_ns *ns, struct case_outcome *o)
+{
+    const struct run_conf *rc = ob->rc;
+    const struct ec_case *c = ob->c;
+    char cmd[2048], def[1024], pbuf[64], err[1024];
+    struct target_spec ts = { 0 };
+    int port = rc->fixed_port ? rc->fixed_port : target_free_port();
+
+    if (port < 0) {
+        snprintf(o->diag, sizeof(o->diag), "no free port on 127.0.0.1");
+        return -1;
+    }
+    if (run_expand_cmd(rc->target_cmd ? rc->target_cmd : run_default_cmd(rc->server_path, def, sizeof(def)),
+                       port, case_proto_str(pr, pbuf, sizeof(pbuf)), c->sndbuf, c->rcvbuf, cmd, sizeof(cmd)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "target command too long");
+        return -1;
+    }
+    ts.cmd = cmd;
+    ts.port = port;
+    ts.logdir = casedir;
+    ts.nofile = c->nofile;
+    ts.ready_timeout_ms = (int)(5000 * rc->timeout_scale);
+    if (ns->active) {
+        ts.host = ns->pair.addr[1];
+        ts.netns_path = ns->path;
+    }
+    if (rc->fixed_port && !ns->active && run__port_free(port, ob->scale, o) < 0)
+        return -1;
+    if (run__watch_inject(ob, casedir, &ts, err, sizeof(err)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        return -1;
+    }
+    if (target_start(t, &ts, err, sizeof(err)) < 0) {
+        snprintf(o->diag, sizeof(o->diag), "%s", err);
+        snprintf(o->details, sizeof(o->details), "command: %s\n", cmd);
+        return -1;
+    }
+    snprintf(o->details, sizeof(o->details), "command: %s\n", cmd);
+    if (ns->active) {
+        char shape[48] = "unshaped";
+
+        if (c->netns_rate_kbit)
+            snprintf(shape, sizeof(shape), "tbf %d kbit/s", c->netns_rate_kbit);
+        snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
+                 "netns: target in %s at %s, clients in %s on %s (MTU 1500, %s)\n", ns->pair.ns[1],
+                 ns->pair.addr[1], ns->pair.ns[0], ns->pair.dev[0], shape);
+    }
+    return 0;
+}
+
+/* For a netns case: makes the namespace pair and moves this thread into the
+ * client side. Returns 0, or -1 with o filled (ERROR: run_case_servable has
+ * already made a case this machine cannot serve SKIP, so a failure here is real). */
+static int run__netns_begin(const struct ec_case *c, struct run_ns *ns, struct case_outcome *o)
+{
+    char err[512];
+    int denied = 0;
+
+    ns->home_fd = -1;
+    if (!c->netns)
+        return 0;
+    netns_sweep();            /* pairs left by harnesses that died mid-case */
+    if (netns_create(&ns->pair, c->netns_rate_kbit, &denied, err, sizeof(err)) < 0) {
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "cannot make the network namespaces: %.400s", err);
+        return -1;
+    }
+    ns->active = 1;
+    snprintf(ns->path, sizeof(ns->path), "/run/netns/%s", ns->pair.ns[1]);
+    ns->home_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (ns->home_fd < 0 || netns_enter(&ns->pair, 0, err, sizeof(err)) < 0) {
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "cannot enter the client namespace: %.400s",
+                 ns->home_fd < 0 ? strerror(errno) : err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Returns this thread to its namespace and deletes the pair; safe on every path. */
+static void run__netns_end(struct run_ns *ns)
+{
+    if (ns->home_fd >= 0) {
+        if (setns(ns->home_fd, CLONE_NEWNET) < 0)
+            fprintf(stderr, "edgecase: cannot return to the original network namespace: %s\n", strerror(errno));
+        close(ns->home_fd);
+        ns->home_fd = -1;
+    }
+    if (ns->active)
+        netns_destroy(&ns->pair);
+    ns->active = 0;
+}
+
+/* Runs the clients against the started target ob->t, observes it, stops it, judges. */
+static void run__drive(struct run_obs *ob, const struct client_spec *groups, const char *casedir,
+                       struct case_outcome *o)
+{
+    const struct ec_case *c = ob->c;
+    struct engine_hooks hooks = { .arg = ob, .on_connected = run__hook_connected,
+                                  .on_tick = run__hook_tick, .tick_ms = 10 };
+    struct engine_opts eo = { .host = ob->t->host, .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
+                              .deadline_ms = (int)(c->deadline_ms * ob->scale),
+                              .stall_ms = (int)(c->stall_ms * ob->scale), .server_frozen = &ob->frozen,
+                              .may_end_stalled = &ob->may_end_stalled, .ended_stalled = &ob->ended_stalled,
+                              .rst_on_eof = run__rst_on_eof(ob) };
+    char err[512];
+    int rc_engine;
+
+    if (run__watch_cap_begin(ob, casedir, o) < 0) {
+        target_stop(ob->t, 1000);   /* o says why: SKIP without privilege, else ERROR */
+        return;
+    }
+    run__hooks_begin(ob);
+    rc_engine = engine_run(&eo, groups, c->ngroups, ob->res, &ob->nres, err, sizeof(err));
+    run__hooks_end(ob, ec_now_ms() - ob->t0_ms);
+    run__watch_cap_end(ob);
+    if (rc_engine < 0) {
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "client engine: %s", err);
+    } else {
+        run__counters(ob);
+        if (c->expect.serve_after && target_alive(ob->t))
+            run__serve_after(ob, &groups[0]);
+        ob->alive = target_alive(ob->t);
+        target_describe(ob->t, ob->how, sizeof(ob->how));
+    }
+    target_stop(ob->t, 1000);
+    run__watch_trace(ob);
+    run__stall_context(ob);
+    if (rc_engine == 0) {
+        run__verdict(ob, o);
+        run__wire_point(ob, o);
+        run__watch_keep(ob, o->status == CASE_PASS);
+    }
+}
+
+/* Runs the protocol variant c of a case with protocol pr (run_case's contract). */
+static int run__case_as(const struct run_conf *rc, const struct ec_case *c, const struct case_proto *pr0,
+                        const char *casedir, struct case_outcome *o)
+{
+    struct run_obs ob = { .c = c, .rc = rc, .scale = rc->timeout_scale > 0 ? rc->timeout_scale : 1.0,
+                          .served_after = -1, .eagain = -1, .resumptions = -1, .pauses = -1,
+                          .short_writes = -1 };
+    struct client_spec groups[CASE_MAX_GROUPS];
+    struct case_proto pr = *pr0;
+    struct target t;
+    struct run_ns ns = { .home_fd = -1 };
+    double t_begin = ec_now_ms();
+    int i, total = 0;
+
+    ob.seed = run_case_seed(rc->seed, c->name);
+    if ((rc->inject_spec || c->inject[0]) && !rc->inject_so) {
+        o->status = CASE_SKIP;
+        snprintf(o->diag, sizeof(o->diag), "needs the preload injector (inject = %s), which is not built",
+                 rc->inject_spec ? rc->inject_spec : c->inject);
+        return 0;
+    }
+    if (!run_case_servable(rc, c, o->diag, sizeof(o->diag))) {
+        o->status = CASE_SKIP;
+        return 0;
+    }
+    for (i = 0; i < c->ngroups; i++) {
+        groups[i] = c->groups[i];
+        groups[i].proto = pr.kind;
+        groups[i].repeat_n = pr.repeat_n;
+        groups[i].repeat_newline = pr.newline;
+        if (pr.kind == PAT_ECHO && c->send_echo[i])
+            groups[i].send_bytes = c->send_echo[i];
+        total += groups[i].count;
+    }
+    if (run__netns_begin(c, &ns, o) < 0) {
+        run__netns_end(&ns);
+        o->duration_s = (ec_now_ms() - t_begin) / 1e3;
+        return 0;
+    }
+    ob.cap_iface = ns.active ? ns.pair.dev[0] : NULL;
+    if (run__start(&ob, &pr, casedir, &t, &ns, o) < 0) {
+        run__netns_end(&ns);
+        o->status = CASE_ERROR;
+        o->duration_s = (ec_now_ms() - t_begin) / 1e3;
+        return 0;
+    }
+    ob.t = &t;
+    ob.t_ready_ms = ec_now_ms() - t_begin;
+    ob.res = calloc((size_t)total, sizeof(*ob.res));
+    if (!ob.res) {
+        target_stop(&t, 500);
+        run__netns_end(&ns);
+        o->status = CASE_ERROR;
+        snprintf(o->diag, sizeof(o->diag), "out of memory");
+        return -1;
+    }
+    run__drive(&ob, groups, casedir, o);
+    run__netns_end(&ns);
+    free(ob.res);
+    o->duration_s = (ec_now_ms() - t_begin) / 1e3;
+    snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
+             "timing: target listening after %.0f ms, clients ran %.0f ms, %.0f ms in all\n", ob.t_ready_ms,
+             ob.engine_ms, o->duration_s * 1e3);
+    return 0;
+}
+
+int run_case(const struct run_conf *rc, const struct ec_case *c, const char *casedir,
+             struct case_outcome *o)
+{
+    struct case_proto pr;
+    struct ec_case *cv;
+    int rc_run;
+
+    memset(o, 0, sizeof(*o));
+    snprintf(o->name, sizeof(o->name), "%s", c->name);
+    if (case_pick_proto(c, rc->target_cmd ? &rc->proto : NULL, &pr, o->diag, sizeof(o->diag)) < 0) {
+        o->status = CASE_SKIP;
+        return 0;
+    }
+    /* The case as written for that protocol (its key@PROTO lines applied). */
+    if (!(cv = malloc(sizeof(*cv))) || case_variant(c, pr.kind, cv, o->diag, sizeof(o->diag)) < 0) {
+        o->status = CASE_ERROR;
+        if (!cv)
+            snprintf(o->diag, sizeof(o->diag), "out of memory");
+        free(cv);
+        return -1;
+    }
+    rc_run = run__case_as(rc, cv, &pr, casedir, o);
+    free(cv);
+    return rc_run;
+}
