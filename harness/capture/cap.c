@@ -29,7 +29,7 @@ struct cap {
     long packets;                 /* written by the thread only; read after join */
 };
 
-static void cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+static void cap__packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     struct cap *c = (struct cap *)user;
 
@@ -38,7 +38,7 @@ static void cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *
 }
 
 /* Reads what is left after the stop request until CAP_QUIET_MS of silence. */
-static void cap_drain(struct cap *c, int fd)
+static void cap__drain(struct cap *c, int fd)
 {
     double start = ec_now_ms(), quiet_since = start;
 
@@ -47,7 +47,7 @@ static void cap_drain(struct cap *c, int fd)
         int n;
 
         poll(&pfd, 1, 20);
-        n = pcap_dispatch(c->p, -1, cap_packet, (u_char *)c);
+        n = pcap_dispatch(c->p, -1, cap__packet, (u_char *)c);
         if (n < 0)
             break;
         if (n > 0)
@@ -59,7 +59,7 @@ static void cap_drain(struct cap *c, int fd)
 
 /* The capture thread: nonblocking dispatch driven by poll on the capture
  * socket and the stop eventfd, so stopping never depends on traffic. */
-static void *cap_thread(void *arg)
+static void *cap__thread(void *arg)
 {
     struct cap *c = arg;
     int fd = pcap_get_selectable_fd(c->p);
@@ -69,10 +69,10 @@ static void *cap_thread(void *arg)
 
         if (poll(pfd, 2, 100) < 0 && errno != EINTR)
             break;
-        if (pcap_dispatch(c->p, -1, cap_packet, (u_char *)c) < 0)
+        if (pcap_dispatch(c->p, -1, cap__packet, (u_char *)c) < 0)
             break;
         if (pfd[1].revents & POLLIN) {
-            cap_drain(c, fd);
+            cap__drain(c, fd);
             break;
         }
     }
@@ -81,7 +81,7 @@ static void *cap_thread(void *arg)
 }
 
 /* Opens and activates the capture handle; sets *denied on missing privilege. */
-static pcap_t *cap_open(const char *iface, int snaplen, int *denied, char *err, size_t errlen)
+static pcap_t *cap__open(const char *iface, int snaplen, int *denied, char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p = pcap_create(iface, ebuf);
@@ -112,7 +112,7 @@ static pcap_t *cap_open(const char *iface, int snaplen, int *denied, char *err, 
 }
 
 /* Installs "tcp port P1 or tcp port P2 ..." on p. Returns 0 or -1 with err. */
-static int cap_filter(pcap_t *p, const int *ports, int nports, char *err, size_t errlen)
+static int cap__filter(pcap_t *p, const int *ports, int nports, char *err, size_t errlen)
 {
     char expr[CAP_MAX_PORTS * 20] = "";
     struct bpf_program prog;
@@ -147,10 +147,10 @@ struct cap *cap_start(const char *iface, const int *ports, int nports, int snapl
         return NULL;
     }
     c->efd = -1;
-    c->p = cap_open(iface, snaplen, denied, err, errlen);
+    c->p = cap__open(iface, snaplen, denied, err, errlen);
     if (!c->p)
         goto fail;
-    if (cap_filter(c->p, ports, nports, err, errlen) < 0)
+    if (cap__filter(c->p, ports, nports, err, errlen) < 0)
         goto fail;
     if (pcap_setnonblock(c->p, 1, ebuf) < 0) {
         snprintf(err, errlen, "pcap_setnonblock: %s", ebuf);
@@ -166,7 +166,7 @@ struct cap *cap_start(const char *iface, const int *ports, int nports, int snapl
         snprintf(err, errlen, "eventfd: %s", strerror(errno));
         goto fail;
     }
-    if (pthread_create(&c->thread, NULL, cap_thread, c) != 0) {
+    if (pthread_create(&c->thread, NULL, cap__thread, c) != 0) {
         snprintf(err, errlen, "pthread_create: capture thread failed");
         goto fail;
     }

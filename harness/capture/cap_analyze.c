@@ -13,7 +13,7 @@ struct ana_table {
     unsigned n, cap;
 };
 
-static void ana_endpoint(char *buf, size_t len, int family, const uint8_t *addr, uint16_t port)
+static void ana__endpoint(char *buf, size_t len, int family, const uint8_t *addr, uint16_t port)
 {
     char ip[INET6_ADDRSTRLEN];
 
@@ -25,7 +25,7 @@ static void ana_endpoint(char *buf, size_t len, int family, const uint8_t *addr,
 }
 
 /* Returns the index of s's connection and its direction in *dir, or -1. */
-static int ana_find(const struct ana_table *t, const struct cap_seg *s, int *dir)
+static int ana__find(const struct ana_table *t, const struct cap_seg *s, int *dir)
 {
     /* Newest first: a reused port pair belongs to the latest connection. */
     for (unsigned i = t->n; i-- > 0;) {
@@ -44,7 +44,7 @@ static int ana_find(const struct ana_table *t, const struct cap_seg *s, int *dir
 }
 
 /* Starts a connection for s; side a is the SYN sender when s tells us who that is. */
-static struct cap_conn *ana_new(struct ana_table *t, const struct cap_seg *s, int *dir, char *err,
+static struct cap_conn *ana__new(struct ana_table *t, const struct cap_seg *s, int *dir, char *err,
                                 size_t errlen)
 {
     struct cap_conn *c;
@@ -71,18 +71,18 @@ static struct cap_conn *ana_new(struct ana_table *t, const struct cap_seg *s, in
         c->d[d].window = 0xFFFFFFFFu;  /* unknown, as Wireshark starts it */
         c->d[d].win_scale = -1;
     }
-    ana_endpoint(c->out.a, sizeof c->out.a, c->family, c->addr[0], c->port[0]);
-    ana_endpoint(c->out.b, sizeof c->out.b, c->family, c->addr[1], c->port[1]);
+    ana__endpoint(c->out.a, sizeof c->out.a, c->family, c->addr[0], c->port[0]);
+    ana__endpoint(c->out.b, sizeof c->out.b, c->family, c->addr[1], c->port[1]);
     *dir = a_is_src ? 0 : 1;
     return c;
 }
 
 /* Finds or creates the connection of s. A new SYN on a known port pair with
  * another sequence number starts a new connection, as in Wireshark. */
-static struct cap_conn *ana_lookup(struct ana_table *t, const struct cap_seg *s, int *dir,
+static struct cap_conn *ana__lookup(struct ana_table *t, const struct cap_seg *s, int *dir,
                                    char *err, size_t errlen)
 {
-    int i = ana_find(t, s, dir);
+    int i = ana__find(t, s, dir);
 
     if (i >= 0) {
         struct cap_dir *d = &t->v[i].d[*dir];
@@ -90,11 +90,11 @@ static struct cap_conn *ana_lookup(struct ana_table *t, const struct cap_seg *s,
               s->seq != d->base))
             return &t->v[i];
     }
-    return ana_new(t, s, dir, err, errlen);
+    return ana__new(t, s, dir, err, errlen);
 }
 
 /* Feeds every packet of p into t. Returns 0 or -1 with err. */
-static int ana_read(pcap_t *p, int port, int64_t stall_ns, struct ana_table *t,
+static int ana__read(pcap_t *p, int port, int64_t stall_ns, struct ana_table *t,
                     struct cap_report *r, int64_t *t0, int64_t *tend, char *err, size_t errlen)
 {
     struct pcap_pkthdr *h;
@@ -115,7 +115,7 @@ static int ana_read(pcap_t *p, int port, int64_t stall_ns, struct ana_table *t,
         if (port && s.sport != port && s.dport != port)
             continue;
         s.ts_ns = ts;
-        c = ana_lookup(t, &s, &dir, err, errlen);
+        c = ana__lookup(t, &s, &dir, err, errlen);
         if (!c)
             return -1;
         cap_flow_segment(c, dir, &s, *t0, stall_ns);
@@ -143,7 +143,7 @@ int cap_analyze(const char *path, int port, int stall_ms, struct cap_report *r, 
                  strstr(ebuf, path) ? "" : ": ", ebuf);
         return -1;
     }
-    if (ana_read(p, port, stall_ns, &t, r, &t0, &tend, ebuf, sizeof ebuf) < 0) {
+    if (ana__read(p, port, stall_ns, &t, r, &t0, &tend, ebuf, sizeof ebuf) < 0) {
         snprintf(err, errlen, "%s: %s", path, ebuf);
         pcap_close(p);
         free(t.v);
@@ -180,7 +180,7 @@ void cap_report_free(struct cap_report *r)
 }
 
 /* Picks the flow most worth a reader's eye: the longest stall, else the most zero windows. */
-static const struct cap_flow *ana_worst(const struct cap_report *r, const struct cap_stall **st)
+static const struct cap_flow *ana__worst(const struct cap_report *r, const struct cap_stall **st)
 {
     const struct cap_flow *best = NULL;
     double best_len = -1;
@@ -209,7 +209,7 @@ static const struct cap_flow *ana_worst(const struct cap_report *r, const struct
  * bulk direction sent its last new data over a second (and over two stall
  * thresholds) before the capture ended: a writer that stopped with nothing
  * in flight, which no TCP stall shows. Else writes nothing. */
-static void ana_stopped(const struct cap_report *r, const struct cap_flow *f, int stall_ms, char *buf,
+static void ana__stopped(const struct cap_report *r, const struct cap_flow *f, int stall_ms, char *buf,
                         size_t len)
 {
     int d = f->bytes_ba >= f->bytes_ab;     /* the bulk direction: replies, usually */
@@ -234,13 +234,13 @@ int cap_summarize(const char *path, int stall_ms, char *buf, size_t len)
         snprintf(buf, len, "pcap: %s", err);
         return -1;
     }
-    f = ana_worst(&r, &st);
+    f = ana__worst(&r, &st);
     for (unsigned i = 0; i < r.nflows; i++)
         stalled += r.flows[i].nstalls > 0;
     if (stalled > 1)
         snprintf(more, sizeof more, "; %u of %u flows stalled", stalled, r.nflows);
     if (f)
-        ana_stopped(&r, f, stall_ms, more + strlen(more), sizeof more - strlen(more));
+        ana__stopped(&r, f, stall_ms, more + strlen(more), sizeof more - strlen(more));
     if (!f)
         snprintf(buf, len, "pcap: %s: no TCP flow (%llu packets)", path,
                  (unsigned long long)r.packets);

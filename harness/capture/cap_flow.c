@@ -16,7 +16,7 @@
 
 /* Rules 1-7 of tcp_analyze_sequence_number plus the duplicate-ACK rule, in
  * Wireshark's order; returns the analysis flags of this segment. */
-static uint32_t flow_window_rules(struct cap_dir *fwd, struct cap_dir *rev, const struct cap_seg *s)
+static uint32_t flow__window_rules(struct cap_dir *fwd, struct cap_dir *rev, const struct cap_seg *s)
 {
     uint32_t ta = 0, seq = s->seq, ack = s->ack, len = s->len, win = s->win;
     uint16_t f = s->flags;
@@ -56,7 +56,7 @@ static uint32_t flow_window_rules(struct cap_dir *fwd, struct cap_dir *rev, cons
 /* The "ACKed unseen segment" rule; it only matters here through the
  * duplicate-ACK counter that fast retransmission reads. Wireshark 4.2+ also
  * marks a Window Update here when the ACK takes a probe's byte; 4.0 does not. */
-static void flow_acked_unseen(struct cap_dir *fwd, struct cap_dir *rev, const struct cap_seg *s,
+static void flow__acked_unseen(struct cap_dir *fwd, struct cap_dir *rev, const struct cap_seg *s,
                               uint32_t *ta)
 {
     if (s->ack != fwd->lastack)
@@ -75,7 +75,7 @@ static void flow_acked_unseen(struct cap_dir *fwd, struct cap_dir *rev, const st
 
 /* Retransmission, fast retransmission, spurious retransmission and
  * out-of-order, as Wireshark tells them apart (fast retransmission first). */
-static uint32_t flow_retrans_rules(const struct cap_conn *c, const struct cap_dir *fwd,
+static uint32_t flow__retrans_rules(const struct cap_conn *c, const struct cap_dir *fwd,
                                    const struct cap_dir *rev, const struct cap_seg *s, uint32_t ta)
 {
     uint32_t seq = s->seq, len = s->len;
@@ -105,7 +105,7 @@ static uint32_t flow_retrans_rules(const struct cap_conn *c, const struct cap_di
 
 /* Remembers what this segment tells about its sender, as Wireshark does
  * after the rules, then handles the SYN-time window scale bookkeeping. */
-static void flow_update(struct cap_conn *c, struct cap_dir *fwd, struct cap_dir *rev,
+static void flow__update(struct cap_conn *c, struct cap_dir *fwd, struct cap_dir *rev,
                         const struct cap_seg *s, uint32_t ta)
 {
     uint32_t nextseq = s->seq + s->len;
@@ -145,7 +145,7 @@ static void flow_update(struct cap_conn *c, struct cap_dir *fwd, struct cap_dir 
 }
 
 /* Adds one stall of the data sent in direction dir. */
-static void flow_add_stall(struct cap_conn *c, int dir, int64_t end_ns, int64_t t0_ns, int resumed)
+static void flow__add_stall(struct cap_conn *c, int dir, int64_t end_ns, int64_t t0_ns, int resumed)
 {
     struct cap_dir *d = &c->d[dir];
     struct cap_stall *st;
@@ -162,7 +162,7 @@ static void flow_add_stall(struct cap_conn *c, int dir, int64_t end_ns, int64_t 
 }
 
 /* The receiver's window in bytes, scaled as Wireshark would show it. */
-static uint32_t flow_scaled(const struct cap_dir *rcv, const struct cap_seg *s)
+static uint32_t flow__scaled(const struct cap_dir *rcv, const struct cap_seg *s)
 {
     if ((s->flags & CAP_TH_SYN) || rcv->win_scale < 0)
         return s->win;
@@ -175,11 +175,11 @@ static uint32_t flow_scaled(const struct cap_dir *rcv, const struct cap_seg *s)
  * has unacknowledged data or its receiver's window is 0; a wait that ends
  * (new data acked, or the window reopens with nothing outstanding) after
  * more than stall_ns is a stall. ta: the segment's analysis flags. */
-static void flow_track(struct cap_conn *c, int dir, const struct cap_seg *s, uint32_t ta,
+static void flow__track(struct cap_conn *c, int dir, const struct cap_seg *s, uint32_t ta,
                        int64_t t0_ns, int64_t stall_ns)
 {
     struct cap_dir *fwd = &c->d[dir], *rev = &c->d[!dir];
-    uint32_t rel, win = flow_scaled(fwd, s);
+    uint32_t rel, win = flow__scaled(fwd, s);
     uint64_t end, acked;
 
     rel = s->seq - (fwd->base + 1);
@@ -208,7 +208,7 @@ static void flow_track(struct cap_conn *c, int dir, const struct cap_seg *s, uin
         acked = rev->max_end;  /* the FIN's sequence number is not data */
     if (acked > rev->max_acked || (rev->waiting && win && acked == rev->max_end)) {
         if (rev->waiting && s->ts_ns - rev->since_ns > stall_ns)
-            flow_add_stall(c, !dir, s->ts_ns, t0_ns, 1);
+            flow__add_stall(c, !dir, s->ts_ns, t0_ns, 1);
         if (acked > rev->max_acked)
             rev->max_acked = acked;
         rev->waiting = 0;
@@ -235,9 +235,9 @@ void cap_flow_segment(struct cap_conn *c, int dir, const struct cap_seg *s, int6
         rev->base = s->ack - 1;
         rev->base_set = 1;
     }
-    ta = flow_window_rules(fwd, rev, s);
-    flow_acked_unseen(fwd, rev, s, &ta);
-    ta |= flow_retrans_rules(c, fwd, rev, s, ta);
+    ta = flow__window_rules(fwd, rev, s);
+    flow__acked_unseen(fwd, rev, s, &ta);
+    ta |= flow__retrans_rules(c, fwd, rev, s, ta);
 
     a = ta;
     c->out.zero_window += !!(a & CAP_A_ZERO_WINDOW);
@@ -265,8 +265,8 @@ void cap_flow_segment(struct cap_conn *c, int dir, const struct cap_seg *s, int6
         c->closed = 1;
     }
     if (!c->closed)
-        flow_track(c, dir, s, ta, t0_ns, stall_ns);
-    flow_update(c, fwd, rev, s, ta);
+        flow__track(c, dir, s, ta, t0_ns, stall_ns);
+    flow__update(c, fwd, rev, s, ta);
 }
 
 void cap_flow_finish(struct cap_conn *c, int64_t end_ns, int64_t t0_ns, int64_t stall_ns)
@@ -274,7 +274,7 @@ void cap_flow_finish(struct cap_conn *c, int64_t end_ns, int64_t t0_ns, int64_t 
     for (int dir = 0; dir < 2; dir++) {
         struct cap_dir *d = &c->d[dir];
         if (d->waiting && end_ns - d->since_ns > stall_ns)
-            flow_add_stall(c, dir, end_ns, t0_ns, 0);
+            flow__add_stall(c, dir, end_ns, t0_ns, 0);
         d->waiting = 0;
     }
 }

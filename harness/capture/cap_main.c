@@ -9,7 +9,7 @@
 
 #define CAP_DEFAULT_STALL_MS 200
 
-static void cap_usage(FILE *out)
+static void cap__usage(FILE *out)
 {
     fprintf(out,
             "usage: edgecase pcap FILE [--port N] [--stall-ms MS] [--json | --summary]\n"
@@ -29,7 +29,7 @@ static void cap_usage(FILE *out)
 }
 
 /* Parses a non-negative int option value; returns 0 or -1. */
-static int cap_int_arg(const char *s, int max, int *out)
+static int cap__int_arg(const char *s, int max, int *out)
 {
     char *end;
     long v = strtol(s, &end, 10);
@@ -59,13 +59,13 @@ int cap_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
-            if (cap_int_arg(optarg, 65535, &port) < 0) {
+            if (cap__int_arg(optarg, 65535, &port) < 0) {
                 fprintf(stderr, "edgecase pcap: --port: bad value '%s' (0-65535)\n", optarg);
                 return 2;
             }
             break;
         case 's':
-            if (cap_int_arg(optarg, INT_MAX / 1000, &stall_ms) < 0) {
+            if (cap__int_arg(optarg, INT_MAX / 1000, &stall_ms) < 0) {
                 fprintf(stderr, "edgecase pcap: --stall-ms: bad value '%s'\n", optarg);
                 return 2;
             }
@@ -77,18 +77,18 @@ int cap_main(int argc, char **argv)
             summary = 1;
             break;
         case 'h':
-            cap_usage(stdout);
+            cap__usage(stdout);
             return 0;
         default:
             fprintf(stderr, "edgecase pcap: unknown or incomplete option '%s'\n",
                     argv[optind - 1]);
-            cap_usage(stderr);
+            cap__usage(stderr);
             return 2;
         }
     }
     if (optind != argc - 1) {
         fprintf(stderr, "edgecase pcap: %s\n", optind >= argc ? "missing FILE" : "one FILE only");
-        cap_usage(stderr);
+        cap__usage(stderr);
         return 2;
     }
     if (summary) {

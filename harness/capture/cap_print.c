@@ -3,12 +3,12 @@
 
 #include <stdio.h>
 
-static unsigned print_nstalls(const struct cap_flow *f)
+static unsigned print__nstalls(const struct cap_flow *f)
 {
     return f->nstalls < 16 ? f->nstalls : 16;
 }
 
-static void print_text(const struct cap_report *r, FILE *out)
+static void print__text(const struct cap_report *r, FILE *out)
 {
     fprintf(out, "%llu packets, %u TCP flows\n", (unsigned long long)r->packets, r->nflows);
     for (unsigned i = 0; i < r->nflows; i++) {
@@ -24,7 +24,7 @@ static void print_text(const struct cap_report *r, FILE *out)
                 "keep-alive-ack %u, retransmission %u, rst %u\n",
                 f->zero_window_probe, f->zero_window_probe_ack, f->keep_alive, f->keep_alive_ack,
                 f->retransmission, f->rst);
-        for (unsigned k = 0; k < print_nstalls(f); k++) {
+        for (unsigned k = 0; k < print__nstalls(f); k++) {
             const struct cap_stall *s = &f->stalls[k];
             fprintf(out, "  stall %s>%s at %.3f s for %.3f s (win %u)%s\n", s->dir ? "b" : "a",
                     s->dir ? "a" : "b", s->start_s, s->len_s, s->window,
@@ -38,7 +38,7 @@ static void print_text(const struct cap_report *r, FILE *out)
     }
 }
 
-static void print_json_flow(const struct cap_flow *f, FILE *out)
+static void cap__print_json_flow(const struct cap_flow *f, FILE *out)
 {
     fprintf(out, "{\"a\":\"%s\",\"b\":\"%s\",\"packets\":%llu,", f->a, f->b,
             (unsigned long long)f->packets);
@@ -53,7 +53,7 @@ static void print_json_flow(const struct cap_flow *f, FILE *out)
             f->probes, f->probe_acks);
     fprintf(out, "\"resumed_after_zero_window\":%s,\"nstalls\":%u,\"stalls\":[",
             f->resumed_after_zero_window ? "true" : "false", f->nstalls);
-    for (unsigned k = 0; k < print_nstalls(f); k++) {
+    for (unsigned k = 0; k < print__nstalls(f); k++) {
         const struct cap_stall *s = &f->stalls[k];
         fprintf(out, "%s{\"dir\":\"%s\",\"start_s\":%.6f,\"len_s\":%.6f,\"window\":%u,"
                 "\"resumed\":%s}", k ? "," : "", s->dir ? "b>a" : "a>b", s->start_s, s->len_s,
@@ -67,13 +67,13 @@ void cap_report_print(const struct cap_report *r, int json, void *stdio_file)
     FILE *out = stdio_file;
 
     if (!json) {
-        print_text(r, out);
+        print__text(r, out);
         return;
     }
     fprintf(out, "{\"packets\":%llu,\"flows\":[", (unsigned long long)r->packets);
     for (unsigned i = 0; i < r->nflows; i++) {
         fputs(i ? ",\n" : "\n", out);
-        print_json_flow(&r->flows[i], out);
+        cap__print_json_flow(&r->flows[i], out);
     }
     fprintf(out, "\n]}\n");
 }

@@ -18,7 +18,7 @@ static uint32_t rd32(const uint8_t *p)
 
 /* Returns the offset of the network header and sets *proto to an ethertype,
  * or returns -1 when the link type or frame is not one we read. */
-static int wire_link(int dlt, const uint8_t *b, uint32_t n, uint16_t *proto)
+static int wire__link(int dlt, const uint8_t *b, uint32_t n, uint16_t *proto)
 {
     uint32_t af, off;
 
@@ -66,7 +66,7 @@ static int wire_link(int dlt, const uint8_t *b, uint32_t n, uint16_t *proto)
 }
 
 /* Parses IPv4; returns the TCP offset and sets *tcplen (from IP lengths), or -1. */
-static int wire_ipv4(const uint8_t *b, uint32_t n, struct cap_seg *s, uint32_t *tcplen)
+static int wire__ipv4(const uint8_t *b, uint32_t n, struct cap_seg *s, uint32_t *tcplen)
 {
     uint32_t hl, tot;
 
@@ -85,8 +85,8 @@ static int wire_ipv4(const uint8_t *b, uint32_t n, struct cap_seg *s, uint32_t *
     return (int)hl;
 }
 
-/* Parses IPv6 and its extension headers; same contract as wire_ipv4. */
-static int wire_ipv6(const uint8_t *b, uint32_t n, struct cap_seg *s, uint32_t *tcplen)
+/* Parses IPv6 and its extension headers; same contract as wire__ipv4. */
+static int wire__ipv6(const uint8_t *b, uint32_t n, struct cap_seg *s, uint32_t *tcplen)
 {
     uint32_t off = 40, plen;
     uint8_t nh;
@@ -115,7 +115,7 @@ static int wire_ipv6(const uint8_t *b, uint32_t n, struct cap_seg *s, uint32_t *
 }
 
 /* Reads the window scale option from a SYN's options, if present. */
-static int wire_wscale(const uint8_t *o, uint32_t n)
+static int wire__wscale(const uint8_t *o, uint32_t n)
 {
     uint32_t i = 0;
 
@@ -142,14 +142,14 @@ int cap_wire_parse(int dlt, const uint8_t *pkt, uint32_t caplen, struct cap_seg 
     int off, ipoff;
     const uint8_t *t;
 
-    off = wire_link(dlt, pkt, caplen, &proto);
+    off = wire__link(dlt, pkt, caplen, &proto);
     if (off < 0)
         return 0;
     n = caplen - (uint32_t)off;
     if (proto == ETH_IPV4)
-        ipoff = wire_ipv4(pkt + off, n, s, &tcplen);
+        ipoff = wire__ipv4(pkt + off, n, s, &tcplen);
     else if (proto == ETH_IPV6)
-        ipoff = wire_ipv6(pkt + off, n, s, &tcplen);
+        ipoff = wire__ipv6(pkt + off, n, s, &tcplen);
     else
         return 0;
     if (ipoff < 0 || n < (uint32_t)ipoff + 20)
@@ -168,6 +168,6 @@ int cap_wire_parse(int dlt, const uint8_t *pkt, uint32_t caplen, struct cap_seg 
     s->len = tcplen - hl;
     s->wscale = -1;
     if (s->flags & CAP_TH_SYN)
-        s->wscale = wire_wscale(t + 20, (n < hl ? n : hl) > 20 ? (n < hl ? n : hl) - 20 : 0);
+        s->wscale = wire__wscale(t + 20, (n < hl ? n : hl) > 20 ? (n < hl ? n : hl) - 20 : 0);
     return 1;
 }

@@ -37,7 +37,7 @@ void inj__resolve(void)
 }
 
 /* Writes msg to stderr with the real write (our wrapper is not ready yet). */
-static void inj_die(const char *what, const char *msg)
+static void inj__die(const char *what, const char *msg)
 {
     char line[600];
     int n = snprintf(line, sizeof(line), "edgecase-inject: %s: %s\n", what, msg);
@@ -49,9 +49,9 @@ static void inj_die(const char *what, const char *msg)
 /* Fork: the child keeps the shared mapping, so parent and child write the
  * same trace; the lock is held across fork so the child never inherits it
  * locked by a thread that does not exist there. */
-static void inj_prefork(void) { pthread_mutex_lock(&inj_lock); }
-static void inj_postfork_parent(void) { pthread_mutex_unlock(&inj_lock); }
-static void inj_postfork_child(void)
+static void inj__prefork(void) { pthread_mutex_lock(&inj_lock); }
+static void inj__postfork_parent(void) { pthread_mutex_unlock(&inj_lock); }
+static void inj__postfork_child(void)
 {
     pthread_mutex_unlock(&inj_lock);
     inj__note_fork();
@@ -64,14 +64,14 @@ __attribute__((constructor)) static void inj_init(void)
     inj__resolve();
     const char *spec = getenv(INJ_ENV_SPEC);
     if (inj_spec_parse(spec, &inj_spec, err, sizeof(err)) < 0)
-        inj_die("bad " INJ_ENV_SPEC, err);
+        inj__die("bad " INJ_ENV_SPEC, err);
     inj_faults = inj_spec.short_p > 0 || inj_spec.eagain_p > 0;
     const char *path = getenv(INJ_ENV_TRACE);
     if (path && *path) {
         if (inj__trace_open(path, spec ? spec : "", err, sizeof(err)) < 0)
-            inj_die("cannot create trace " INJ_ENV_TRACE, err);
+            inj__die("cannot create trace " INJ_ENV_TRACE, err);
     }
-    pthread_atfork(inj_prefork, inj_postfork_parent, inj_postfork_child);
+    pthread_atfork(inj__prefork, inj__postfork_parent, inj__postfork_child);
     inj_busy--;
     inj_ready = 1;
 }

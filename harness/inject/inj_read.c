@@ -4,7 +4,7 @@
 #include <errno.h>
 
 /* Returns 1 (errno = EINTR) when this read must be interrupted. */
-static int inj_read_eintr(int fd)
+static int inj__read_eintr(int fd)
 {
     if (!(inj_spec.eintr_calls & INJ_CALL_READ) || !inj__chance(fd, inj_spec.eintr_p))
         return 0;
@@ -14,7 +14,7 @@ static int inj_read_eintr(int fd)
     return 1;
 }
 
-static void inj_read_post(int fd, ssize_t rc)
+static void inj__read_post(int fd, ssize_t rc)
 {
     if (rc < 0)
         return;
@@ -26,11 +26,11 @@ static void inj_read_post(int fd, ssize_t rc)
 #define INJ_READ_BODY(CALL, fd)                                         \
     if (INJ_BYPASS() || !inj_conn(fd))                                  \
         return CALL;                                                    \
-    if (inj_read_eintr(fd))                                             \
+    if (inj__read_eintr(fd))                                             \
         return -1;                                                      \
     ssize_t rc = CALL;                                                  \
     int err = errno;                                                    \
-    inj_read_post(fd, rc);                                              \
+    inj__read_post(fd, rc);                                              \
     errno = err;                                                        \
     return rc;
 

@@ -14,32 +14,32 @@ struct inj_hent {
 static struct inj_hent inj_hash[INJ_HCAP];
 static int inj_maxreg = -1;       /* highest fd ever registered: bounds set sweeps */
 
-static uint32_t inj_hhome(int epfd, uint64_t data)
+static uint32_t inj__hhome(int epfd, uint64_t data)
 {
     uint64_t h = data * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uint32_t)epfd * 0xc2b2ae3d27d4eb4fULL;
     return (uint32_t)(h >> 40) & (INJ_HCAP - 1);
 }
 
-static void inj_hput(int epfd, uint64_t data, int fd)
+static void inj__hput(int epfd, uint64_t data, int fd)
 {
-    uint32_t i = inj_hhome(epfd, data);
+    uint32_t i = inj__hhome(epfd, data);
     while (inj_hash[i].fd1 != 0)
         i = (i + 1) & (INJ_HCAP - 1);
     inj_hash[i] = (struct inj_hent){fd + 1, epfd, data};
 }
 
-static int inj_hget(int epfd, uint64_t data)
+static int inj__hget(int epfd, uint64_t data)
 {
-    for (uint32_t i = inj_hhome(epfd, data); inj_hash[i].fd1 != 0; i = (i + 1) & (INJ_HCAP - 1))
+    for (uint32_t i = inj__hhome(epfd, data); inj_hash[i].fd1 != 0; i = (i + 1) & (INJ_HCAP - 1))
         if (inj_hash[i].epfd == epfd && inj_hash[i].data == data)
             return inj_hash[i].fd1 - 1;
     return -1;
 }
 
 /* Removes fd's entry for (epfd, data), shifting later entries of the probe run back. */
-static void inj_hdel(int epfd, uint64_t data, int fd)
+static void inj__hdel(int epfd, uint64_t data, int fd)
 {
-    uint32_t i = inj_hhome(epfd, data);
+    uint32_t i = inj__hhome(epfd, data);
     while (inj_hash[i].fd1 != 0 &&
            !(inj_hash[i].fd1 == fd + 1 && inj_hash[i].epfd == epfd && inj_hash[i].data == data))
         i = (i + 1) & (INJ_HCAP - 1);
@@ -49,7 +49,7 @@ static void inj_hdel(int epfd, uint64_t data, int fd)
         j = (j + 1) & (INJ_HCAP - 1);
         if (inj_hash[j].fd1 == 0)
             break;
-        uint32_t k = inj_hhome(inj_hash[j].epfd, inj_hash[j].data);
+        uint32_t k = inj__hhome(inj_hash[j].epfd, inj_hash[j].data);
         if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
             continue; /* j's home lies after the hole: it stays */
         inj_hash[i] = inj_hash[j];
@@ -75,21 +75,21 @@ int inj__reg_lookup(int epfd, uint64_t data)
         if (r && r->data == data)
             return (int)c;
     }
-    return inj_hget(epfd, data);
+    return inj__hget(epfd, data);
 }
 
 /* Removes registration r of fd, keeping reg[] dense. */
-static void inj_reg_drop(int fd, struct inj_reg *r)
+static void inj__reg_drop(int fd, struct inj_reg *r)
 {
     struct inj_fd *st = &inj_fds[fd];
-    inj_hdel(r->epfd, r->data, fd);
+    inj__hdel(r->epfd, r->data, fd);
     *r = st->reg[--st->nreg];
 }
 
 void inj__reg_forget(int fd)
 {
     while (inj_fds[fd].nreg)
-        inj_reg_drop(fd, &inj_fds[fd].reg[0]);
+        inj__reg_drop(fd, &inj_fds[fd].reg[0]);
 }
 
 void inj__reg_forget_set(int epfd)
@@ -97,12 +97,12 @@ void inj__reg_forget_set(int epfd)
     for (int fd = 0; fd <= inj_maxreg; fd++) {
         struct inj_reg *r = inj_fds[fd].nreg ? inj__reg_find(fd, epfd) : NULL;
         if (r)
-            inj_reg_drop(fd, r);
+            inj__reg_drop(fd, r);
     }
 }
 
 /* Counts what a MOD changed that an ET server must not change. */
-static void inj_check_mod(int fd, const struct inj_fd *st, uint32_t old, uint32_t ne)
+static void inj__check_mod(int fd, const struct inj_fd *st, uint32_t old, uint32_t ne)
 {
     if ((old & EPOLLET) && !(ne & EPOLLET)) {
         inj__ctr(fd, TC_MOD_DROPPED_ET, 1);
@@ -117,7 +117,7 @@ static void inj_check_mod(int fd, const struct inj_fd *st, uint32_t old, uint32_
 }
 
 /* Counts a registration's mode for the trace. */
-static void inj_count_reg(int fd, uint32_t ne)
+static void inj__count_reg(int fd, uint32_t ne)
 {
     inj__ctr(fd, (ne & EPOLLET) ? TC_REG_ET : TC_REG_LT, 1);
     if (ne & EPOLLONESHOT)
@@ -129,19 +129,19 @@ static void inj_count_reg(int fd, uint32_t ne)
 }
 
 /* Records a successful epoll_ctl on connection fd. Under inj_lock. */
-static void inj_reg_update(int epfd, int op, int fd, const struct epoll_event *ev)
+static void inj__reg_update(int epfd, int op, int fd, const struct epoll_event *ev)
 {
     struct inj_fd *st = &inj_fds[fd];
     struct inj_reg *r = inj__reg_find(fd, epfd);
     if (op == EPOLL_CTL_DEL) {
         if (r)
-            inj_reg_drop(fd, r);
+            inj__reg_drop(fd, r);
         return;
     }
     if (r && op == EPOLL_CTL_MOD)
-        inj_check_mod(fd, st, r->events, ev->events);
+        inj__check_mod(fd, st, r->events, ev->events);
     if (r) {
-        inj_hdel(r->epfd, r->data, fd);
+        inj__hdel(r->epfd, r->data, fd);
     } else if (st->nreg < INJ_MAX_SETS) {
         r = &st->reg[st->nreg++];
         r->due = 0;
@@ -152,11 +152,11 @@ static void inj_reg_update(int epfd, int op, int fd, const struct epoll_event *e
     r->events = ev->events;
     r->data = ev->data.u64;
     r->armed = 1;
-    inj_hput(epfd, r->data, fd);
+    inj__hput(epfd, r->data, fd);
     if (fd > inj_maxreg)
         inj_maxreg = fd;
     inj__hold_note_reg(fd, r);
-    inj_count_reg(fd, ev->events);
+    inj__count_reg(fd, ev->events);
 }
 
 int epoll_create(int size)
@@ -182,7 +182,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
         return rc;
     int saved = errno;
     pthread_mutex_lock(&inj_lock);
-    inj_reg_update(epfd, op, fd, ev);
+    inj__reg_update(epfd, op, fd, ev);
     pthread_mutex_unlock(&inj_lock);
     errno = saved;
     return rc;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 /* Reads a socket buffer size back, or -1. */
-static int inj_getbuf(int fd, int opt)
+static int inj__getbuf(int fd, int opt)
 {
     int v = -1;
     socklen_t len = sizeof(v);
@@ -18,7 +18,7 @@ _Atomic int inj_serving;
 
 /* Makes a freshly accepted fd a tracked connection: buffers set before the
  * server sees it, a new ordinal, a clean slot. */
-static void inj_on_accept(int fd)
+static void inj__on_accept(int fd)
 {
     atomic_store(&inj_serving, 1);
     if (fd >= INJ_MAX_FD) {
@@ -29,8 +29,8 @@ static void inj_on_accept(int fd)
         INJ_REAL(setsockopt)(fd, SOL_SOCKET, SO_SNDBUF, &inj_spec.sndbuf, sizeof(int));
     if (inj_spec.rcvbuf > 0)
         INJ_REAL(setsockopt)(fd, SOL_SOCKET, SO_RCVBUF, &inj_spec.rcvbuf, sizeof(int));
-    int snd = inj_spec.sndbuf > 0 ? inj_getbuf(fd, SO_SNDBUF) : -1;
-    int rcv = inj_spec.rcvbuf > 0 ? inj_getbuf(fd, SO_RCVBUF) : -1;
+    int snd = inj_spec.sndbuf > 0 ? inj__getbuf(fd, SO_SNDBUF) : -1;
+    int rcv = inj_spec.rcvbuf > 0 ? inj__getbuf(fd, SO_RCVBUF) : -1;
     inj__epoll_forget(fd); /* a stale state if the old fd was closed behind our back */
     struct inj_fd *st = &inj_fds[fd];
     st->is_epoll = 0;
@@ -46,7 +46,7 @@ static void inj_on_accept(int fd)
 }
 
 /* EINTR on accept targets the listener, the one non-connection fault. */
-static int inj_accept_eintr(int lfd)
+static int inj__accept_eintr(int lfd)
 {
     if (!(inj_spec.eintr_calls & INJ_CALL_ACCEPT) || !atomic_load(&inj_serving) ||
         !inj__chance(lfd, inj_spec.eintr_p))
@@ -61,12 +61,12 @@ int accept(int lfd, struct sockaddr *addr, socklen_t *alen)
 {
     if (INJ_BYPASS())
         return INJ_REAL(accept)(lfd, addr, alen);
-    if (inj_accept_eintr(lfd))
+    if (inj__accept_eintr(lfd))
         return -1;
     int fd = INJ_REAL(accept)(lfd, addr, alen);
     if (fd >= 0) {
         int saved = errno;
-        inj_on_accept(fd);
+        inj__on_accept(fd);
         errno = saved;
     }
     return fd;
@@ -76,12 +76,12 @@ int accept4(int lfd, struct sockaddr *addr, socklen_t *alen, int flags)
 {
     if (INJ_BYPASS())
         return INJ_REAL(accept4)(lfd, addr, alen, flags);
-    if (inj_accept_eintr(lfd))
+    if (inj__accept_eintr(lfd))
         return -1;
     int fd = INJ_REAL(accept4)(lfd, addr, alen, flags);
     if (fd >= 0) {
         int saved = errno;
-        inj_on_accept(fd);
+        inj__on_accept(fd);
         errno = saved;
     }
     return fd;

@@ -13,7 +13,7 @@ typedef int (*inj_spec_fn)(const char *key, const char *val, struct inj_spec *s,
                            char *err, size_t errlen);
 
 /* Parses a probability in [0,1] into *p. Returns 0 or -1 with err. */
-static int inj_spec_prob(const char *key, const char *val, double *p, char *err, size_t errlen)
+static int inj__spec_prob(const char *key, const char *val, double *p, char *err, size_t errlen)
 {
     char *end;
     errno = 0;
@@ -27,7 +27,7 @@ static int inj_spec_prob(const char *key, const char *val, double *p, char *err,
 }
 
 /* Parses a buffer size: decimal bytes with an optional k or m suffix. */
-static int inj_spec_size(const char *key, const char *val, int *out, char *err, size_t errlen)
+static int inj__spec_size(const char *key, const char *val, int *out, char *err, size_t errlen)
 {
     char *end;
     errno = 0;
@@ -42,27 +42,27 @@ static int inj_spec_size(const char *key, const char *val, int *out, char *err, 
     return 0;
 }
 
-static int inj_spec_sndbuf(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
+static int inj__spec_sndbuf(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
 {
-    return inj_spec_size(k, v, &s->sndbuf, err, n);
+    return inj__spec_size(k, v, &s->sndbuf, err, n);
 }
 
-static int inj_spec_rcvbuf(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
+static int inj__spec_rcvbuf(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
 {
-    return inj_spec_size(k, v, &s->rcvbuf, err, n);
+    return inj__spec_size(k, v, &s->rcvbuf, err, n);
 }
 
-static int inj_spec_short(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
+static int inj__spec_short(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
 {
-    return inj_spec_prob(k, v, &s->short_p, err, n);
+    return inj__spec_prob(k, v, &s->short_p, err, n);
 }
 
-static int inj_spec_eagain(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
+static int inj__spec_eagain(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
 {
-    return inj_spec_prob(k, v, &s->eagain_p, err, n);
+    return inj__spec_prob(k, v, &s->eagain_p, err, n);
 }
 
-static int inj_spec_seed(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
+static int inj__spec_seed(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
 {
     char *end;
     errno = 0;
@@ -76,7 +76,7 @@ static int inj_spec_seed(const char *k, const char *v, struct inj_spec *s, char 
 }
 
 /* Maps one call name of eintr's ":calls" list to its bit, 0 if unknown. */
-static unsigned inj_spec_call_bit(const char *name, size_t len)
+static unsigned inj__spec_call_bit(const char *name, size_t len)
 {
     static const struct { const char *name; unsigned bit; } calls[] = {
         {"epoll_wait", INJ_CALL_EPOLL}, {"epoll", INJ_CALL_EPOLL},
@@ -90,7 +90,7 @@ static unsigned inj_spec_call_bit(const char *name, size_t len)
 }
 
 /* eintr=P or eintr=P:call+call. */
-static int inj_spec_eintr(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
+static int inj__spec_eintr(const char *k, const char *v, struct inj_spec *s, char *err, size_t n)
 {
     char prob[64];
     const char *colon = strchr(v, ':');
@@ -98,7 +98,7 @@ static int inj_spec_eintr(const char *k, const char *v, struct inj_spec *s, char
     if (plen >= sizeof(prob)) plen = sizeof(prob) - 1;
     memcpy(prob, v, plen);
     prob[plen] = '\0';
-    if (inj_spec_prob(k, prob, &s->eintr_p, err, n) < 0)
+    if (inj__spec_prob(k, prob, &s->eintr_p, err, n) < 0)
         return -1;
     if (!colon) {
         s->eintr_calls = INJ_CALL_ALL;
@@ -107,7 +107,7 @@ static int inj_spec_eintr(const char *k, const char *v, struct inj_spec *s, char
     s->eintr_calls = 0;
     for (const char *p = colon + 1;;) {
         size_t len = strcspn(p, "+");
-        unsigned bit = inj_spec_call_bit(p, len);
+        unsigned bit = inj__spec_call_bit(p, len);
         if (bit == 0) {
             snprintf(err, n, "%s: unknown call '%.*s' (epoll_wait, read, write, accept)", k, (int)len, p);
             return -1;
@@ -120,13 +120,13 @@ static int inj_spec_eintr(const char *k, const char *v, struct inj_spec *s, char
 }
 
 static const struct { const char *key; inj_spec_fn fn; } inj_spec_keys[] = {
-    {"sndbuf", inj_spec_sndbuf}, {"rcvbuf", inj_spec_rcvbuf},
-    {"eintr", inj_spec_eintr}, {"short", inj_spec_short},
-    {"eagain", inj_spec_eagain}, {"seed", inj_spec_seed},
+    {"sndbuf", inj__spec_sndbuf}, {"rcvbuf", inj__spec_rcvbuf},
+    {"eintr", inj__spec_eintr}, {"short", inj__spec_short},
+    {"eagain", inj__spec_eagain}, {"seed", inj__spec_seed},
 };
 
 /* Applies one "key=value" item of length len. */
-static int inj_spec_item(const char *item, size_t len, struct inj_spec *s, char *err, size_t errlen)
+static int inj__spec_item(const char *item, size_t len, struct inj_spec *s, char *err, size_t errlen)
 {
     char buf[256];
     if (len >= sizeof(buf)) {
@@ -158,7 +158,7 @@ int inj_spec_parse(const char *spec, struct inj_spec *s, char *err, size_t errle
         return 0;
     for (const char *p = spec; *p;) {
         size_t len = strcspn(p, ",");
-        if (len > 0 && inj_spec_item(p, len, s, err, errlen) < 0)
+        if (len > 0 && inj__spec_item(p, len, s, err, errlen) < 0)
             return -1;
         p += len;
         if (*p == ',') p++;

@@ -17,7 +17,7 @@ static struct trace_slot *inj_slots;
 
 #define RLX memory_order_relaxed
 
-static uint64_t inj_now_ns(clockid_t clk)
+static uint64_t inj__now_ns(clockid_t clk)
 {
     struct timespec ts;
     clock_gettime(clk, &ts);
@@ -25,7 +25,7 @@ static uint64_t inj_now_ns(clockid_t clk)
 }
 
 /* splitmix64: a full-period generator whose output mixes well from any seed. */
-static uint64_t inj_mix(uint64_t *state)
+static uint64_t inj__mix(uint64_t *state)
 {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -35,10 +35,10 @@ static uint64_t inj_mix(uint64_t *state)
 
 /* Seeds fd's generator from the spec seed and a stream id (the accept
  * ordinal for connections), so decisions never depend on thread timing. */
-static void inj_rng_seed(int fd, uint64_t stream)
+static void inj__rng_seed(int fd, uint64_t stream)
 {
     uint64_t s = inj_spec.seed ^ (stream * 0xd1342543de82ef95ULL);
-    uint64_t v = inj_mix(&s);
+    uint64_t v = inj__mix(&s);
     atomic_store_explicit(&inj_fds[fd].rng, v ? v : 1, RLX);
 }
 
@@ -49,10 +49,10 @@ uint64_t inj__rng_next(int fd)
     uint64_t s = atomic_load_explicit(&inj_fds[fd].rng, RLX);
     if (s == 0) {
         /* Listeners and epoll sets: a stream per fd number, above any ordinal. */
-        inj_rng_seed(fd, (1ULL << 40) + (uint64_t)fd);
+        inj__rng_seed(fd, (1ULL << 40) + (uint64_t)fd);
         s = atomic_load_explicit(&inj_fds[fd].rng, RLX);
     }
-    uint64_t v = inj_mix(&s);
+    uint64_t v = inj__mix(&s);
     atomic_store_explicit(&inj_fds[fd].rng, s, RLX);
     return v;
 }
@@ -107,7 +107,7 @@ int inj__trace_open(const char *path, const char *spec_str, char *err, size_t er
     inj_hdr->pid = (int32_t)getpid();
     inj_hdr->sndbuf_req = inj_spec.sndbuf;
     inj_hdr->rcvbuf_req = inj_spec.rcvbuf;
-    inj_hdr->start_realtime_ns = inj_now_ns(CLOCK_REALTIME);
+    inj_hdr->start_realtime_ns = inj__now_ns(CLOCK_REALTIME);
     snprintf(inj_hdr->spec, sizeof(inj_hdr->spec), "%s", spec_str);
     atomic_store_explicit(&inj_hdr->max_fd_seen, -1, RLX);
     atomic_store_explicit(&inj_hdr->last_sndbuf, -1, RLX);
@@ -136,7 +136,7 @@ void inj__event(int fd, enum trace_ev kind, int64_t arg)
     struct trace_ring_ent *e = &inj_ring[idx % TRACE_RING];
     atomic_store_explicit(&e->seq, 0, RLX);
     atomic_signal_fence(memory_order_seq_cst);
-    e->ts_ns = inj_now_ns(CLOCK_MONOTONIC);
+    e->ts_ns = inj__now_ns(CLOCK_MONOTONIC);
     e->arg = arg;
     e->fd = fd;
     e->ordinal = (fd >= 0 && fd < INJ_MAX_FD) ? inj_fds[fd].ordinal : 0;
@@ -153,7 +153,7 @@ uint32_t inj__next_ordinal(void)
 }
 
 /* Folds a slot's counters into the header's retired totals and frees it. */
-static void inj_slot_fold(struct trace_slot *sl)
+static void inj__slot_fold(struct trace_slot *sl)
 {
     for (int c = 0; c < TC_COUNT; c++) {
         uint64_t v = atomic_load_explicit(&sl->c[c], RLX);
@@ -167,13 +167,13 @@ static void inj_slot_fold(struct trace_slot *sl)
 
 void inj__slot_open(int fd, uint32_t ordinal, int sndbuf, int rcvbuf)
 {
-    inj_rng_seed(fd, ordinal);
+    inj__rng_seed(fd, ordinal);
     if (!inj_hdr)
         return;
     struct trace_slot *sl = &inj_slots[fd];
     if (atomic_load_explicit(&sl->ordinal, RLX) != 0)
-        inj_slot_fold(sl); /* closed behind our back (close_range, raw syscall) */
-    sl->accept_ns = inj_now_ns(CLOCK_MONOTONIC);
+        inj__slot_fold(sl); /* closed behind our back (close_range, raw syscall) */
+    sl->accept_ns = inj__now_ns(CLOCK_MONOTONIC);
     sl->fd = fd;
     sl->reg_events = 0;
     sl->sndbuf = sndbuf;
@@ -188,7 +188,7 @@ void inj__slot_open(int fd, uint32_t ordinal, int sndbuf, int rcvbuf)
 void inj__slot_close(int fd)
 {
     if (inj_hdr && fd >= 0 && fd < INJ_MAX_FD && atomic_load_explicit(&inj_slots[fd].ordinal, RLX))
-        inj_slot_fold(&inj_slots[fd]);
+        inj__slot_fold(&inj_slots[fd]);
 }
 
 void inj__slot_setbuf(int fd, int value)

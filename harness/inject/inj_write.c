@@ -8,7 +8,7 @@
 
 /* The socket was just found full: by EAGAIN (eagain=1, which also starts a
  * spin watch) or by a short write. The wait for EPOLLOUT starts (again). */
-static void inj_mark_full(struct inj_fd *st, int eagain)
+static void inj__mark_full(struct inj_fd *st, int eagain)
 {
     st->full = 1;
     st->out_since = 0;
@@ -21,7 +21,7 @@ static void inj_mark_full(struct inj_fd *st, int eagain)
 /* Decides what happens before a write of len bytes on connection fd.
  * Returns -1 with errno set when the call must fail without sending, else 0
  * with *allow the bytes it may send (less than len for an injected short). */
-static int inj_write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
+static int inj__write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
 {
     *allow = len;
     if (st->after_eagain && !st->out_since) {
@@ -35,7 +35,7 @@ static int inj_write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
     }
     if (st->held) {
         if (++st->held_spins <= INJ_HOLD_MAX_SPINS || !st->after_eagain) {
-            inj_mark_full(st, 1);
+            inj__mark_full(st, 1);
             inj__ctr(fd, TC_EAGAIN_INJ, 1);
             inj__event(fd, TE_EAGAIN_INJ, (int64_t)len);
             errno = EAGAIN;
@@ -56,7 +56,7 @@ static int inj_write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
     if (!inj_faults)
         return 0;
     if (inj__chance(fd, inj_spec.eagain_p)) {
-        inj_mark_full(st, 1);
+        inj__mark_full(st, 1);
         inj__ctr(fd, TC_EAGAIN_INJ, 1);
         inj__event(fd, TE_EAGAIN_INJ, (int64_t)len);
         inj__hold(fd);
@@ -75,11 +75,11 @@ static int inj_write_pre(int fd, struct inj_fd *st, size_t len, size_t *allow)
  * server that waits for EPOLLOUT right after a short write (never seeing
  * EAGAIN) counts too. A write that succeeds with no EPOLLOUT ends the wait
  * uncounted. */
-static void inj_write_post(int fd, struct inj_fd *st, size_t len, size_t allow, ssize_t rc, int err)
+static void inj__write_post(int fd, struct inj_fd *st, size_t len, size_t allow, ssize_t rc, int err)
 {
     if (rc < 0) {
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            inj_mark_full(st, 1);
+            inj__mark_full(st, 1);
             inj__ctr(fd, TC_EAGAIN_REAL, 1);
             inj__event(fd, TE_EAGAIN_REAL, (int64_t)len);
         }
@@ -99,7 +99,7 @@ static void inj_write_post(int fd, struct inj_fd *st, size_t len, size_t allow, 
     if ((size_t)rc >= len)
         return;
     inj__ctr(fd, TC_SHORT_WRITES, 1);
-    inj_mark_full(st, 0);
+    inj__mark_full(st, 0);
     if (allow < len && (size_t)rc == allow) {
         inj__ctr(fd, TC_SHORT_INJ, 1);
         inj__event(fd, TE_SHORT_INJ, rc);
@@ -109,7 +109,7 @@ static void inj_write_post(int fd, struct inj_fd *st, size_t len, size_t allow, 
     }
 }
 
-static size_t inj_iov_len(const struct iovec *iov, int n)
+static size_t inj__iov_len(const struct iovec *iov, int n)
 {
     size_t t = 0;
     for (int i = 0; i < n; i++)
@@ -119,7 +119,7 @@ static size_t inj_iov_len(const struct iovec *iov, int n)
 
 /* For a short writev: half the time moves the cut back to an iovec boundary
  * (if one lies inside), so both "inside an iovec" and "on a boundary" occur. */
-static size_t inj_iov_cut(int fd, const struct iovec *iov, int n, size_t allow)
+static size_t inj__iov_cut(int fd, const struct iovec *iov, int n, size_t allow)
 {
     if (n < 2 || (inj__rng_next(fd) & 1))
         return allow;
@@ -133,7 +133,7 @@ static size_t inj_iov_cut(int fd, const struct iovec *iov, int n, size_t allow)
 }
 
 /* Copies the first allow bytes' worth of iov into out; returns the count. */
-static int inj_iov_trim(const struct iovec *iov, int n, size_t allow, struct iovec *out)
+static int inj__iov_trim(const struct iovec *iov, int n, size_t allow, struct iovec *out)
 {
     int k = 0;
     for (int i = 0; i < n && allow > 0; i++) {
@@ -153,13 +153,13 @@ static int inj_iov_trim(const struct iovec *iov, int n, size_t allow, struct iov
     if (!st)                                                            \
         return CALL;                                                    \
     size_t allow;                                                       \
-    if (inj_write_pre(fd, st, n, &allow) < 0)                           \
+    if (inj__write_pre(fd, st, n, &allow) < 0)                           \
         return -1;                                                      \
     size_t asked = n;                                                   \
     n = allow;                                                          \
     ssize_t rc = CALL;                                                  \
     int err = errno;                                                    \
-    inj_write_post(fd, st, asked, allow, rc, err);                      \
+    inj__write_post(fd, st, asked, allow, rc, err);                      \
     errno = err;                                                        \
     return rc;
 
@@ -193,19 +193,19 @@ ssize_t writev(int fd, const struct iovec *iov, int cnt)
     struct inj_fd *st = INJ_BYPASS() ? NULL : inj_conn(fd);
     if (!st || cnt <= 0 || cnt > IOV_MAX)
         return INJ_REAL(writev)(fd, iov, cnt);
-    size_t len = inj_iov_len(iov, cnt), allow;
-    if (inj_write_pre(fd, st, len, &allow) < 0)
+    size_t len = inj__iov_len(iov, cnt), allow;
+    if (inj__write_pre(fd, st, len, &allow) < 0)
         return -1;
     ssize_t rc;
     if (allow < len) {
         struct iovec cut[IOV_MAX];
-        allow = inj_iov_cut(fd, iov, cnt, allow);
-        rc = INJ_REAL(writev)(fd, cut, inj_iov_trim(iov, cnt, allow, cut));
+        allow = inj__iov_cut(fd, iov, cnt, allow);
+        rc = INJ_REAL(writev)(fd, cut, inj__iov_trim(iov, cnt, allow, cut));
     } else {
         rc = INJ_REAL(writev)(fd, iov, cnt);
     }
     int err = errno;
-    inj_write_post(fd, st, len, allow, rc, err);
+    inj__write_post(fd, st, len, allow, rc, err);
     errno = err;
     return rc;
 }
@@ -216,22 +216,22 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
     if (!st || !msg || msg->msg_iovlen == 0 || msg->msg_iovlen > IOV_MAX)
         return INJ_REAL(sendmsg)(fd, msg, flags);
     int cnt = (int)msg->msg_iovlen;
-    size_t len = inj_iov_len(msg->msg_iov, cnt), allow;
-    if (inj_write_pre(fd, st, len, &allow) < 0)
+    size_t len = inj__iov_len(msg->msg_iov, cnt), allow;
+    if (inj__write_pre(fd, st, len, &allow) < 0)
         return -1;
     ssize_t rc;
     if (allow < len) {
         struct iovec cut[IOV_MAX];
         struct msghdr m = *msg;
-        allow = inj_iov_cut(fd, msg->msg_iov, cnt, allow);
+        allow = inj__iov_cut(fd, msg->msg_iov, cnt, allow);
         m.msg_iov = cut;
-        m.msg_iovlen = (size_t)inj_iov_trim(msg->msg_iov, cnt, allow, cut);
+        m.msg_iovlen = (size_t)inj__iov_trim(msg->msg_iov, cnt, allow, cut);
         rc = INJ_REAL(sendmsg)(fd, &m, flags);
     } else {
         rc = INJ_REAL(sendmsg)(fd, msg, flags);
     }
     int err = errno;
-    inj_write_post(fd, st, len, allow, rc, err);
+    inj__write_post(fd, st, len, allow, rc, err);
     errno = err;
     return rc;
 }

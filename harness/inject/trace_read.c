@@ -24,7 +24,7 @@ struct trace_map {
 
 /* Maps path and checks its header. Returns 0, or -1 with err (*absent = 1
  * when there is no usable trace: missing, empty, or never initialised). */
-static int trace_map_open(const char *path, struct trace_map *m, int *absent, char *err, size_t errlen)
+static int trace__map_open(const char *path, struct trace_map *m, int *absent, char *err, size_t errlen)
 {
     memset(m, 0, sizeof(*m));
     *absent = 1;
@@ -68,27 +68,27 @@ fail:
     return -1;
 }
 
-static void trace_map_close(struct trace_map *m)
+static void trace__map_close(struct trace_map *m)
 {
     if (m->base)
         munmap((void *)m->base, m->size);
     m->base = NULL;
 }
 
-static const struct trace_slot *trace_slot_at(const struct trace_map *m, int fd)
+static const struct trace_slot *trace__slot_at(const struct trace_map *m, int fd)
 {
     return (const struct trace_slot *)(m->base + TRACE_SLOTS_OFF + (size_t)fd * TRACE_SLOT_SIZE);
 }
 
 /* Sums the retired totals and every live slot into c. */
-static uint64_t trace_sum(const struct trace_map *m, uint64_t *c)
+static uint64_t trace__sum(const struct trace_map *m, uint64_t *c)
 {
     uint64_t open = 0;
     for (int k = 0; k < TC_COUNT; k++)
         c[k] = atomic_load_explicit(&m->h->retired[k], memory_order_relaxed);
     int64_t maxfd = atomic_load_explicit(&m->h->max_fd_seen, memory_order_relaxed);
     for (int fd = 0; fd <= maxfd && fd < m->nslots; fd++) {
-        const struct trace_slot *sl = trace_slot_at(m, fd);
+        const struct trace_slot *sl = trace__slot_at(m, fd);
         if (atomic_load_explicit(&sl->ordinal, memory_order_acquire) == 0)
             continue;
         open++;
@@ -98,7 +98,7 @@ static uint64_t trace_sum(const struct trace_map *m, uint64_t *c)
     return open;
 }
 
-static int trace_ring_count(const struct trace_map *m)
+static int trace__ring_count(const struct trace_map *m)
 {
     uint64_t head = atomic_load_explicit(&m->h->ring_head, memory_order_relaxed);
     return head < TRACE_RING ? (int)head : TRACE_RING;
@@ -110,10 +110,10 @@ int trace_read_totals(const char *path, struct trace_totals *t, char *err, size_
     int absent;
     memset(t, 0, sizeof(*t));
     t->sndbuf_applied = t->rcvbuf_applied = -1;
-    if (trace_map_open(path, &m, &absent, err, errlen) < 0)
+    if (trace__map_open(path, &m, &absent, err, errlen) < 0)
         return -1;
     uint64_t c[TRACE_NCTR];
-    t->open_conns = trace_sum(&m, c);
+    t->open_conns = trace__sum(&m, c);
     const struct trace_header *h = m.h;
     t->present = 1;
     t->seed = h->seed;
@@ -148,14 +148,14 @@ int trace_read_totals(const char *path, struct trace_totals *t, char *err, size_
     t->mod_dropped_out = c[TC_MOD_DROPPED_OUT];
     t->app_setbuf = c[TC_APP_SETBUF];
     t->hold_spin_releases = c[TC_HOLD_RELEASE];
-    t->ring_events = trace_ring_count(&m);
-    trace_map_close(&m);
+    t->ring_events = trace__ring_count(&m);
+    trace__map_close(&m);
     return 0;
 }
 
 /* Appends a formatted piece to buf at *off, keeping it terminated. */
 __attribute__((format(printf, 4, 5)))
-static void trace_cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
+static void trace__cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
     if (*off >= len)
         return;
@@ -174,27 +174,27 @@ void trace_describe(const struct trace_totals *t, char *buf, size_t len)
         return;
     buf[0] = '\0';
     if (!t->present) {
-        trace_cat(buf, len, &off, "no injector trace (static or raw-syscall target, or it died at start)");
+        trace__cat(buf, len, &off, "no injector trace (static or raw-syscall target, or it died at start)");
         return;
     }
     if (t->spin_writes)
-        trace_cat(buf, len, &off, "write after EAGAIN with no EPOLLOUT: %" PRIu64 " times (%" PRIu64
+        trace__cat(buf, len, &off, "write after EAGAIN with no EPOLLOUT: %" PRIu64 " times (%" PRIu64
                   " with no epoll_wait between); ", t->spin_writes, t->spin_nowait);
     if (t->mod_dropped_et)
-        trace_cat(buf, len, &off, "MOD dropped EPOLLET %" PRIu64 " times; ", t->mod_dropped_et);
+        trace__cat(buf, len, &off, "MOD dropped EPOLLET %" PRIu64 " times; ", t->mod_dropped_et);
     if (t->mod_dropped_out)
-        trace_cat(buf, len, &off, "MOD dropped EPOLLOUT with output pending %" PRIu64 " times; ", t->mod_dropped_out);
+        trace__cat(buf, len, &off, "MOD dropped EPOLLOUT with output pending %" PRIu64 " times; ", t->mod_dropped_out);
     if (t->reg_lt_out)
-        trace_cat(buf, len, &off, "EPOLLOUT registered level-triggered %" PRIu64 " times; ", t->reg_lt_out);
+        trace__cat(buf, len, &off, "EPOLLOUT registered level-triggered %" PRIu64 " times; ", t->reg_lt_out);
     if (t->epollout_lt_idle)
-        trace_cat(buf, len, &off, "level-triggered EPOLLOUT with nothing to write: %" PRIu64 " wake-ups; ",
+        trace__cat(buf, len, &off, "level-triggered EPOLLOUT with nothing to write: %" PRIu64 " wake-ups; ",
                   t->epollout_lt_idle);
     if (t->hold_spin_releases)
-        trace_cat(buf, len, &off, "injected EAGAIN abandoned after %d retries %" PRIu64 " times; ",
+        trace__cat(buf, len, &off, "injected EAGAIN abandoned after %d retries %" PRIu64 " times; ",
                   INJ_HOLD_MAX_SPINS, t->hold_spin_releases);
     if (t->app_setbuf)
-        trace_cat(buf, len, &off, "target resized its socket buffers %" PRIu64 " times; ", t->app_setbuf);
-    trace_cat(buf, len, &off,
+        trace__cat(buf, len, &off, "target resized its socket buffers %" PRIu64 " times; ", t->app_setbuf);
+    trace__cat(buf, len, &off,
               "%" PRIu64 " conns, %" PRIu64 " bytes in %" PRIu64 " writes (%" PRIu64 " short, %" PRIu64
               " injected), EAGAIN %" PRIu64 " real + %" PRIu64 " injected, EPOLLOUT %" PRIu64 " real + %" PRIu64
               " synthetic, %" PRIu64 " resumptions, %" PRIu64 " EINTR injected",
@@ -218,45 +218,45 @@ int trace_evidence(const struct trace_totals *t, char *buf, size_t len)
     if (!t->present)
         return 0;
     if (t->spin_nowait >= TRACE_EV_SPIN_MIN) {
-        trace_cat(buf, len, &off, "write after EAGAIN with no EPOLLOUT: %" PRIu64 " times (%" PRIu64
+        trace__cat(buf, len, &off, "write after EAGAIN with no EPOLLOUT: %" PRIu64 " times (%" PRIu64
                   " with no epoll_wait between); ", t->spin_writes, t->spin_nowait);
         signs++;
     }
     if (t->mod_dropped_et) {
-        trace_cat(buf, len, &off, "MOD dropped EPOLLET %" PRIu64 " times; ", t->mod_dropped_et);
+        trace__cat(buf, len, &off, "MOD dropped EPOLLET %" PRIu64 " times; ", t->mod_dropped_et);
         signs++;
     }
     if (t->mod_dropped_out) {
-        trace_cat(buf, len, &off, "MOD dropped EPOLLOUT with output pending %" PRIu64 " times; ",
+        trace__cat(buf, len, &off, "MOD dropped EPOLLOUT with output pending %" PRIu64 " times; ",
                   t->mod_dropped_out);
         signs++;
     }
     if (t->reg_lt_out && t->epollout_lt_idle >= TRACE_EV_LT_IDLE_MIN) {
-        trace_cat(buf, len, &off, "EPOLLOUT registered level-triggered, %" PRIu64 " wake-ups with nothing to write; ",
+        trace__cat(buf, len, &off, "EPOLLOUT registered level-triggered, %" PRIu64 " wake-ups with nothing to write; ",
                   t->epollout_lt_idle);
         signs++;
     }
     if (t->hold_spin_releases) {
-        trace_cat(buf, len, &off, "injected EAGAIN given up after %d retries with no wait: %" PRIu64 " times; ",
+        trace__cat(buf, len, &off, "injected EAGAIN given up after %d retries with no wait: %" PRIu64 " times; ",
                   INJ_HOLD_MAX_SPINS, t->hold_spin_releases);
         signs++;
     }
     const char *sep = "injected ";
     if (t->short_injected) {
-        trace_cat(buf, len, &off, "%s%" PRIu64 " short writes", sep, t->short_injected);
+        trace__cat(buf, len, &off, "%s%" PRIu64 " short writes", sep, t->short_injected);
         sep = ", ";
     }
     if (t->eagain_injected) {
-        trace_cat(buf, len, &off, "%s%" PRIu64 " EAGAIN", sep, t->eagain_injected);
+        trace__cat(buf, len, &off, "%s%" PRIu64 " EAGAIN", sep, t->eagain_injected);
         sep = ", ";
     }
     if (t->eintr_injected)
-        trace_cat(buf, len, &off, "%s%" PRIu64 " EINTR", sep, t->eintr_injected);
+        trace__cat(buf, len, &off, "%s%" PRIu64 " EINTR", sep, t->eintr_injected);
     if (sep[0] == ',')
-        trace_cat(buf, len, &off, "; ");
+        trace__cat(buf, len, &off, "; ");
     /* What the kernel did to the writes: a bug can strike on a real short
      * write or EAGAIN before any fault is injected. */
-    trace_cat(buf, len, &off, "%" PRIu64 " writes, %" PRIu64 " short, EAGAIN %" PRIu64 " real + %" PRIu64
+    trace__cat(buf, len, &off, "%" PRIu64 " writes, %" PRIu64 " short, EAGAIN %" PRIu64 " real + %" PRIu64
               " injected", t->write_calls, t->short_writes, t->eagain_real, t->eagain_injected);
     if (off >= 2 && buf[off - 1] == ' ' && buf[off - 2] == ';')
         buf[off - 2] = '\0';
@@ -286,7 +286,7 @@ static const char *const trace_ev_names[TE_COUNT] = {
 };
 
 /* The ring's entries still held, oldest first, as [*first, head): the return value. */
-static uint64_t trace_ring_span(const struct trace_map *m, uint64_t *first)
+static uint64_t trace__ring_span(const struct trace_map *m, uint64_t *first)
 {
     uint64_t head = atomic_load_explicit(&m->h->ring_head, memory_order_acquire);
     *first = head > TRACE_RING ? head - TRACE_RING : 0;
@@ -294,29 +294,29 @@ static uint64_t trace_ring_span(const struct trace_map *m, uint64_t *first)
 }
 
 /* Entry i of the ring, or NULL while it is being written (or overwritten). */
-static const struct trace_ring_ent *trace_ring_at(const struct trace_map *m, uint64_t i)
+static const struct trace_ring_ent *trace__ring_at(const struct trace_map *m, uint64_t i)
 {
     const struct trace_ring_ent *e = (const struct trace_ring_ent *)(m->base + TRACE_RING_OFF) + i % TRACE_RING;
     return atomic_load_explicit(&e->seq, memory_order_acquire) == (uint32_t)(i + 1) ? e : NULL;
 }
 
-static const char *trace_ev_name(const struct trace_ring_ent *e)
+static const char *trace__ev_name(const struct trace_ring_ent *e)
 {
     return e->kind < TE_COUNT && trace_ev_names[e->kind] ? trace_ev_names[e->kind] : "?";
 }
 
 /* Prints the ring oldest first; entries being written at the time are skipped. */
-static void trace_dump_ring(const struct trace_map *m, FILE *out)
+static void trace__dump_ring(const struct trace_map *m, FILE *out)
 {
-    uint64_t first, head = trace_ring_span(m, &first), t0 = 0;
+    uint64_t first, head = trace__ring_span(m, &first), t0 = 0;
     for (uint64_t i = first; i < head; i++) {
-        const struct trace_ring_ent *e = trace_ring_at(m, i);
+        const struct trace_ring_ent *e = trace__ring_at(m, i);
         if (!e)
             continue;
         if (t0 == 0)
             t0 = e->ts_ns;
         fprintf(out, "  +%10.6f fd %-5d conn %-6u %-20s %" PRId64 "\n",
-                (double)(e->ts_ns - t0) / 1e9, e->fd, e->ordinal, trace_ev_name(e), e->arg);
+                (double)(e->ts_ns - t0) / 1e9, e->fd, e->ordinal, trace__ev_name(e), e->arg);
     }
 }
 
@@ -325,14 +325,14 @@ int trace_stall_events(const char *path, uint64_t t0_ns, uint64_t t1_ns, char *b
     struct trace_map m;
     int absent;
     char err[256];
-    if (trace_map_open(path, &m, &absent, err, sizeof(err)) < 0) {
+    if (trace__map_open(path, &m, &absent, err, sizeof(err)) < 0) {
         snprintf(buf, len, "no trace: %s", err);
         return -1;
     }
-    uint64_t first, head = trace_ring_span(&m, &first), during = 0;
+    uint64_t first, head = trace__ring_span(&m, &first), during = 0;
     const struct trace_ring_ent *last = NULL;
     for (uint64_t i = first; i < head; i++) {
-        const struct trace_ring_ent *e = trace_ring_at(&m, i);
+        const struct trace_ring_ent *e = trace__ring_at(&m, i);
         /* Registrations say little about what the server waits for. */
         if (!e || e->kind == TE_REG)
             continue;
@@ -343,11 +343,11 @@ int trace_stall_events(const char *path, uint64_t t0_ns, uint64_t t1_ns, char *b
     }
     if (last)
         snprintf(buf, len, "%s on conn %u (fd %d) %.0f ms before it began; %" PRIu64 " event%s on any connection during it",
-                 trace_ev_name(last), last->ordinal, last->fd, (double)(t0_ns - last->ts_ns) / 1e6, during,
+                 trace__ev_name(last), last->ordinal, last->fd, (double)(t0_ns - last->ts_ns) / 1e6, during,
                  during == 1 ? "" : "s");
     else
         snprintf(buf, len, "the trace's ring holds no event from before it (%" PRIu64 " during it)", during);
-    trace_map_close(&m);
+    trace__map_close(&m);
     return last ? 0 : -1;
 }
 
@@ -362,12 +362,12 @@ int trace_dump(const char *path, FILE *out, char *err, size_t errlen)
             path, (int)t.pid, t.spec, t.seed, t.forks, line);
     struct trace_map m;
     int absent;
-    if (trace_map_open(path, &m, &absent, err, errlen) < 0)
+    if (trace__map_open(path, &m, &absent, err, errlen) < 0)
         return -1;
     int64_t maxfd = atomic_load_explicit(&m.h->max_fd_seen, memory_order_relaxed);
     fprintf(out, "open connections:\n");
     for (int fd = 0; fd <= maxfd && fd < m.nslots; fd++) {
-        const struct trace_slot *sl = trace_slot_at(&m, fd);
+        const struct trace_slot *sl = trace__slot_at(&m, fd);
         uint64_t ord = atomic_load_explicit(&sl->ordinal, memory_order_acquire);
         if (ord == 0)
             continue;
@@ -378,7 +378,7 @@ int trace_dump(const char *path, FILE *out, char *err, size_t errlen)
                 sl->c[TC_EPOLLOUT_SYNTH], sl->c[TC_SPIN_WRITES]);
     }
     fprintf(out, "last events (seconds from the oldest shown):\n");
-    trace_dump_ring(&m, out);
-    trace_map_close(&m);
+    trace__dump_ring(&m, out);
+    trace__map_close(&m);
     return 0;
 }

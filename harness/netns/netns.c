@@ -20,7 +20,7 @@
 
 /* Waits for pid at most timeout_ms, killing it past that. Returns its exit
  * status (128 + signal when killed), or -1. */
-static int nn_wait(pid_t pid, int timeout_ms)
+static int nn__wait(pid_t pid, int timeout_ms)
 {
     double deadline = ec_now_ms() + timeout_ms;
     int st;
@@ -42,7 +42,7 @@ static int nn_wait(pid_t pid, int timeout_ms)
 
 /* Runs argv (ip, tc) with its output collected, bounded in time. Returns 0,
  * or -1 with err holding the command and what it said. */
-static int nn_run(char *const argv[], char *err, size_t errlen)
+static int nn__run(char *const argv[], char *err, size_t errlen)
 {
     char out[512] = "";
     size_t got = 0;
@@ -77,7 +77,7 @@ static int nn_run(char *const argv[], char *err, size_t errlen)
     close(pfd[0]);
     out[got] = '\0';
     out[strcspn(out, "\n")] = '\0';
-    rc = nn_wait(pid, NETNS_CMD_TIMEOUT_MS);
+    rc = nn__wait(pid, NETNS_CMD_TIMEOUT_MS);
     if (rc == 0)
         return 0;
     snprintf(err, errlen, "%s %s %s: exit %d: %s", argv[0], argv[1], argv[2] ? argv[2] : "", rc,
@@ -88,12 +88,12 @@ static int nn_run(char *const argv[], char *err, size_t errlen)
 #define RUN(...)                                                   \
     do {                                                           \
         char *const av_[] = {__VA_ARGS__, NULL};                   \
-        if (nn_run(av_, err, errlen) < 0)                          \
+        if (nn__run(av_, err, errlen) < 0)                          \
             goto fail;                                             \
     } while (0)
 
 /* Configures one side: address, MTU, links up, optional shaping. */
-static int nn_side(struct netns_pair *p, int s, const char *rate, char *err, size_t errlen)
+static int nn__side(struct netns_pair *p, int s, const char *rate, char *err, size_t errlen)
 {
     char cidr[24];
 
@@ -136,7 +136,7 @@ int netns_create(struct netns_pair *p, int rate_kbit, int *denied, char *err, si
         p->dev[1], "netns", p->ns[1]);
     snprintf(rate, sizeof rate, "%dkbit", rate_kbit);
     for (int s = 0; s < 2; s++)
-        if (nn_side(p, s, rate_kbit > 0 ? rate : NULL, err, errlen) < 0)
+        if (nn__side(p, s, rate_kbit > 0 ? rate : NULL, err, errlen) < 0)
             goto fail;
     return 0;
 fail:
@@ -153,13 +153,13 @@ void netns_destroy(struct netns_pair *p)
     for (int s = 0; s < 2; s++) {
         char *const av[] = {"ip", "netns", "del", p->ns[s], NULL};
         if (p->made[s])
-            nn_run(av, err, sizeof err);  /* nothing more to do if it fails */
+            nn__run(av, err, sizeof err);  /* nothing more to do if it fails */
         p->made[s] = 0;
     }
     if (p->reap_fd >= 0 && p->reaper > 0) {
         close(p->reap_fd);    /* the watcher finds nothing left to delete and exits */
         p->reap_fd = -1;
-        nn_wait(p->reaper, 2000);
+        nn__wait(p->reaper, 2000);
     }
 }
 
@@ -198,7 +198,7 @@ pid_t netns_spawn(const struct netns_pair *p, int side, int (*fn)(void *), void 
     return pid;
 }
 
-static int nn_exec_fn(void *arg)
+static int nn__exec_fn(void *arg)
 {
     char *const *argv = arg;
 
@@ -210,7 +210,7 @@ static int nn_exec_fn(void *arg)
 pid_t netns_exec(const struct netns_pair *p, int side, char *const argv[], char *err,
                  size_t errlen)
 {
-    return netns_spawn(p, side, nn_exec_fn, (void *)argv, err, errlen);
+    return netns_spawn(p, side, nn__exec_fn, (void *)argv, err, errlen);
 }
 
 int netns_sweep(void)
@@ -227,7 +227,7 @@ int netns_sweep(void)
         if (sscanf(e->d_name, "ec-%d-", &pid) != 1 || (kill(pid, 0) == 0 || errno != ESRCH))
             continue;
         char *const av[] = {"ip", "netns", "del", e->d_name, NULL};
-        n += nn_run(av, err, sizeof err) == 0;
+        n += nn__run(av, err, sizeof err) == 0;
     }
     closedir(d);
     return n;
