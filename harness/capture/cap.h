@@ -24,8 +24,8 @@ long cap_stop(struct cap *c);
 struct cap_stall {
     double start_s, len_s;        /* relative to the first packet */
     uint32_t window;              /* receiver's advertised window (scaled) at the start */
-    int dir;                      /* added: 0 = data a->b stalled, 1 = data b->a */
-    int resumed;                  /* added: 1 if new data was acked after it, 0 if it ran to the end */
+    int dir;                      /* 0 = data a->b stalled, 1 = data b->a */
+    int resumed;                  /* 1 if new data was acked after it, 0 if it ran to the end */
 };
 struct cap_flow {
     char a[64], b[64];            /* "127.0.0.1:5000" endpoints; a = the SYN sender (client) */
@@ -37,19 +37,19 @@ struct cap_flow {
     unsigned nstalls;
     struct cap_stall stalls[16];  /* the first 16 */
     int resumed_after_zero_window;  /* data flowed again after a zero window */
-    /* Added: our own probe view. Linux persist probes look like keep-alives to
+    /* Our own probe view. Linux persist probes look like keep-alives to
      * Wireshark, so probes = zero_window_probe + keep-alives sent while the
      * peer's window was 0, and probe_acks = the peer's replies to those. */
     unsigned probes, probe_acks;
-    uint64_t packets;             /* added: segments of this flow */
-    double last_data_s[2];        /* added: when new data last went a->b [0] / b->a [1], s from
+    uint64_t packets;             /* segments of this flow */
+    double last_data_s[2];        /* when new data last went a->b [0] / b->a [1], s from
                                      the first packet (0 with no data that way) */
 };
 struct cap_report {
     unsigned nflows;
     struct cap_flow *flows;       /* malloc'd; cap_report_free */
     uint64_t packets;
-    double duration_s;            /* added: first to last packet */
+    double duration_s;            /* first to last packet */
 };
 
 /* Reads a capture (Ethernet, Linux cooked v1/v2, raw/NULL; IPv4 and IPv6);

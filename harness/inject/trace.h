@@ -32,7 +32,7 @@ struct trace_totals {
     uint64_t reg_et, reg_lt, reg_oneshot;  /* registrations seen, by mode */
     uint64_t mod_dropped_et, mod_dropped_out;
     char spec[256];               /* the spec string the target ran with */
-    /* Added after the first contract. */
+    /* Counters of the injector's short writes, reads, registrations and forks. */
     uint64_t short_injected;      /* short writes the injector made (included in short_writes) */
     uint64_t bytes_read, read_calls;
     uint64_t reg_lt_out;          /* registrations with EPOLLOUT but without EPOLLET */
