@@ -267,10 +267,6 @@ static int ec__parse(struct ec_args *a, int argc, char **argv)
             fputs(ec_usage, stdout);
             exit(0);
         }
-        if (opt == OPT_NO_PRELOAD) {
-            a->no_preload = 1;
-            continue;
-        }
         if (opt == 'v') {
             a->rc.verbose = 1;
             continue;
