@@ -18,7 +18,7 @@ static const char srv_usage[] =
     "                         echo:     every byte read is written back\n"
     "                         repeat:N: each line M answered with N lines 'i:M\\r\\n'\n"
     "                         stream:   request 'N\\n' answered with N pattern bytes,\n"
-    "                                   16-byte records printf(\"%%015llx\\n\", 16*k)\n"
+    "                                   16-byte records printf(\"%015llx\\n\", 16*k)\n"
     "  --repeat N           same as --proto repeat:N (with --proto repeat); a bare\n"
     "                       --proto repeat means N = 20000, the seed's count\n"
     "  --max-line BYTES     longest request line (default 65536); longer closes\n"
