@@ -20,13 +20,15 @@ static int run__tmpl_find(const char *path, const char *tmpl_dir, char *found, s
         snprintf(err, errlen, "{conf:}: no template path");
         return -1;
     }
-    snprintf(found, len, "%s", path);
-    if (path[0] == '/' || access(found, F_OK) == 0)
-        return access(found, F_OK) == 0 ? 0 : (snprintf(err, errlen, "%s: template not found", path), -1);
-    if (tmpl_dir && (size_t)snprintf(found, len, "%s/%s", tmpl_dir, path) < len && access(found, F_OK) == 0)
+    if (access(path, F_OK) == 0 && (size_t)snprintf(found, len, "%s", path) < len)
         return 0;
-    snprintf(err, errlen, "%s: template not found in the current directory%s%s", path,
-             tmpl_dir ? " nor in " : "", tmpl_dir ? tmpl_dir : "");
+    if (path[0] != '/' && tmpl_dir && (size_t)snprintf(found, len, "%s/%s", tmpl_dir, path) < len &&
+        access(found, F_OK) == 0)
+        return 0;
+    if (path[0] == '/' || !tmpl_dir)
+        snprintf(err, errlen, "%s: template not found", path);
+    else
+        snprintf(err, errlen, "%s: template not found in the current directory nor in %s", path, tmpl_dir);
     return -1;
 }
 
