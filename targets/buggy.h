@@ -1,4 +1,4 @@
-/* buggy.h: shared types of buggy-server, an ET epoll echo server whose write-path bugs are switched on by name. */
+/* buggy.h: shared types of buggy-server, an ET epoll echo/repeat/HTTP server whose write-path bugs are switched on by name. */
 #ifndef EC_BUGGY_H
 #define EC_BUGGY_H
 
@@ -31,6 +31,8 @@ enum bug_id {
     BUG_STARVATION,
     BUG_SHORT_READ,
     BUG_LOST_WAKEUP,
+    BUG_PARTIAL_WRITEV_BASE,
+    BUG_CHUNK_SIZE_OVERWRITE,
     BUG_COUNT
 };
 
@@ -49,7 +51,7 @@ void bug_print_list(FILE *out);
 
 static inline int bug_on(uint32_t set, enum bug_id b) { return (int)((set >> b) & 1u); }
 
-enum bproto { BPROTO_ECHO, BPROTO_REPEAT };
+enum bproto { BPROTO_ECHO, BPROTO_REPEAT, BPROTO_HTTP };
 
 struct bconf {
     const char *listen;       /* ADDR:PORT or [ADDR6]:PORT */
@@ -60,6 +62,8 @@ struct bconf {
     size_t budget;            /* bytes written per connection per loop turn */
     size_t read_cap;          /* bytes read per connection per loop turn */
     uint32_t bugs;            /* bit i set: bug i switched on */
+    const char *docroot;      /* http: the folder GET paths are served from */
+    int chunked;              /* http: bodies go Transfer-Encoding: chunked to HTTP/1.1 clients */
 };
 
 #define BUGGY_HWM_DEFAULT (1024 * 1024)
@@ -81,6 +85,12 @@ struct bq {
     size_t bytes;             /* bytes queued, all chunks */
 };
 
+/* http --chunked: where one chunk's payload lies in a connection's output stream. */
+struct bframe {
+    uint64_t start;           /* stream offset of its first payload byte */
+    size_t len;
+};
+
 /* A circular doubly linked list node; a list is a sentinel node. */
 struct blink {
     struct blink *prev, *next;
@@ -90,14 +100,18 @@ struct bconn {
     int fd;
     struct bq own_q;
     struct bq *q;             /* &own_q, or the loop's shared queue under shared-buffer */
-    char *line;               /* repeat: the message read so far */
+    char *line;               /* repeat: the message read so far; http: request bytes not yet answered */
     size_t line_len;
+    uint64_t queued, sent;    /* http: bytes of the output stream queued and written so far */
+    struct bframe *frames;    /* http --chunked: chunk payloads not yet fully written, oldest first */
+    size_t frame0, nframes, framecap; /* frames[frame0..nframes) are live */
     unsigned rd_ready : 1;    /* an EPOLLIN edge came and read has not yet seen EAGAIN */
     unsigned wr_ready : 1;    /* writable: no write has seen EAGAIN since the last EPOLLOUT */
     unsigned paused : 1;      /* reading stopped at the high-water mark */
     unsigned eof : 1;         /* the peer sent FIN */
     unsigned out_armed : 1;   /* lt-epollout: EPOLLOUT registered */
     unsigned in_pending : 1;
+    unsigned http_close : 1;  /* http: answer no more requests; close once the queue is sent */
     struct blink pend;        /* in loop.pending while it has work left over */
     struct blink all;         /* in loop.conns */
 };
@@ -141,11 +155,24 @@ extern volatile sig_atomic_t bloop_stop, bloop_dump;
 long bio_read(struct bloop *l, struct bconn *c, size_t cap);
 void bio_free_conn(struct bconn *c);
 
+/* buggy_http.c */
+/* Appends request bytes and answers every complete request head, holding the
+ * rest back while the queue is at the high-water mark. Returns 0 or -1 (close). */
+int bhttp_consume(struct bloop *l, struct bconn *c, const char *p, size_t n);
+/* Answers requests held back at the high-water mark. Returns 0 or -1 (close). */
+int bhttp_resume(struct bloop *l, struct bconn *c);
+/* chunk-size-overwrite: after a short write inside a chunk's payload, writes a
+ * chunk-size line for the rest of that chunk over the payload bytes still queued. */
+void bhttp_rechunk(struct bconn *c);
+void bhttp_free(struct bconn *c);
+
 /* buggy_write.c */
 void bq_init(struct bq *q);
 void bq_clear(struct bq *q);
 /* Appends n bytes. Returns 0 or -1 (ENOMEM). */
 int bq_append(struct bq *q, const void *p, size_t n);
+/* Overwrites the first n queued bytes (n <= q->bytes) with p. */
+void bq_overwrite(struct bq *q, const void *p, size_t n);
 /* Writes at most limit bytes of c's queue. Returns 1 if it stopped at limit with
  * the socket still writable, 0 if drained or blocked (wr_ready cleared on EAGAIN),
  * -1 when the connection must close. */

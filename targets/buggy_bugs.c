@@ -48,6 +48,10 @@ const struct bug_entry bug_table[BUG_COUNT] = {
         "read() shorter than the buffer is taken for 'drained' (the seed's heuristic)"},
     [BUG_LOST_WAKEUP] = {"lost-wakeup", 11,
         "one EPOLLOUT in a hundred that finds a write blocked is ignored; a 4 s housekeeping timer retries the write"},
+    [BUG_PARTIAL_WRITEV_BASE] = {"partial-writev-base", 17,
+        "after a short writev the partly sent iovec's length is cut but its base not advanced (h2o)"},
+    [BUG_CHUNK_SIZE_OVERWRITE] = {"chunk-size-overwrite", 17,
+        "http --chunked: a short write inside a chunk resumes with a chunk-size line written over the payload (haproxy #2598)"},
 };
 
 int bug_lookup(const char *name)

@@ -1,4 +1,4 @@
-/* buggy_io.c: buggy-server's read path and protocols (echo, repeat:N), right or wrong per bug switch. */
+/* buggy_io.c: buggy-server's read path and protocols (echo, repeat:N; http in buggy_http.c), right or wrong per bug switch. */
 #include "targets/buggy.h"
 
 #include <errno.h>
@@ -71,6 +71,7 @@ static int bio__consume(struct bloop *l, struct bconn *c, const char *p, size_t 
     switch (l->conf->proto) {
     case BPROTO_ECHO: return bq_append(c->q, p, n);
     case BPROTO_REPEAT: return bio__repeat(l, c, p, n);
+    case BPROTO_HTTP: return bhttp_consume(l, c, p, n);
     }
     return -1;
 }
@@ -95,6 +96,9 @@ long bio_read(struct bloop *l, struct bconn *c, size_t cap)
     const uint32_t bugs = l->conf->bugs;
     size_t total = 0;
 
+    /* Pipelined requests held back at the high-water mark come before new input. */
+    if (l->conf->proto == BPROTO_HTTP && !c->paused && bhttp_resume(l, c) < 0)
+        return -1;
     while (c->rd_ready && !c->paused && !c->eof && total < cap) {
         ssize_t n = read(c->fd, l->rbuf, sizeof(l->rbuf));
 
@@ -126,6 +130,7 @@ long bio_read(struct bloop *l, struct bconn *c, size_t cap)
 void bio_free_conn(struct bconn *c)
 {
     bq_clear(&c->own_q);
+    bhttp_free(c);
     free(c->line);
     free(c);
 }

@@ -144,7 +144,10 @@ static int bloop__serve_once(struct bloop *l, struct bconn *c, size_t budget, si
         if (bloop__ctl(l, c, EPOLL_CTL_MOD) < 0)
             return -1;
     }
-    if (*got > 0 && !more_out && c->wr_ready && c->q->bytes > 0 && (more_out = bw_flush(l, c, budget)) < 0)
+    /* Output queued by this read, or by HTTP requests held back at the
+     * high-water mark and answered now without a read: a writable socket
+     * gives no new edge, so write it now. */
+    if (!more_out && c->wr_ready && c->q->bytes > 0 && (more_out = bw_flush(l, c, budget)) < 0)
         return -1;
     if (c->eof && c->q->bytes == 0)
         return -1;            /* all answered: close after the peer's FIN */

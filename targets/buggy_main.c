@@ -8,16 +8,22 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char buggy_usage[] =
     "Usage: buggy-server [OPTION]...\n"
-    "An epoll edge-triggered echo server with deliberate write-path bugs.\n"
+    "An epoll edge-triggered echo, repeat or HTTP server with deliberate write-path bugs.\n"
     "Without --bug it is correct; each --bug NAME switches one bug on.\n"
     "\n"
     "  --listen ADDR:PORT   listen here (default 127.0.0.1:0; [::1]:0 for IPv6);\n"
     "                       prints 'listening on ADDR:PORT' on stdout\n"
-    "  --proto P            echo (default) or repeat:N (each line M answered\n"
-    "                       with N lines 'i:M\\r\\n', i = 0..N-1)\n"
+    "  --proto P            echo (default), repeat:N (each line M answered\n"
+    "                       with N lines 'i:M\\r\\n', i = 0..N-1) or http (HTTP/1.1\n"
+    "                       GET and HEAD of files under --docroot: keep-alive,\n"
+    "                       pipelining, 404 for a missing file, 400 for garbage)\n"
+    "  --docroot DIR        http: the folder request paths name files in (needed)\n"
+    "  --chunked            http: bodies to HTTP/1.1 clients go Transfer-Encoding:\n"
+    "                       chunked, 16 KiB a chunk (default: Content-Length)\n"
     "  --sndbuf BYTES       SO_SNDBUF of accepted sockets (default: kernel's)\n"
     "  --rcvbuf BYTES       SO_RCVBUF of accepted sockets (default: kernel's)\n"
     "  --hwm BYTES          stop reading a connection with this much queued (default 1m)\n"
@@ -33,7 +39,7 @@ static const char buggy_usage[] =
     "Bugs (NAME, class of docs/bug-classes.md, what goes wrong):\n";
 
 enum buggy_opt { OPT_LISTEN = 1, OPT_PROTO, OPT_SNDBUF, OPT_RCVBUF, OPT_HWM, OPT_LWM, OPT_BUDGET,
-                 OPT_READ_CAP, OPT_BUG, OPT_LIST_BUGS, OPT_HELP };
+                 OPT_READ_CAP, OPT_BUG, OPT_LIST_BUGS, OPT_HELP, OPT_DOCROOT, OPT_CHUNKED };
 
 static const struct option buggy_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -47,6 +53,8 @@ static const struct option buggy_options[] = {
     {"bug", required_argument, NULL, OPT_BUG},
     {"list-bugs", no_argument, NULL, OPT_LIST_BUGS},
     {"help", no_argument, NULL, OPT_HELP},
+    {"docroot", required_argument, NULL, OPT_DOCROOT},
+    {"chunked", no_argument, NULL, OPT_CHUNKED},
     {NULL, 0, NULL, 0},
 };
 
@@ -70,13 +78,13 @@ static int buggy__bytes(const char *s, unsigned long long min, unsigned long lon
     return 0;
 }
 
-/* Parses "echo" or "repeat:N". Returns 0 or -1. */
+/* Parses "echo", "repeat:N" or "http". Returns 0 or -1. */
 static int buggy__proto(const char *s, struct bconf *conf)
 {
     unsigned long long n;
 
-    if (strcmp(s, "echo") == 0) {
-        conf->proto = BPROTO_ECHO;
+    if (strcmp(s, "echo") == 0 || strcmp(s, "http") == 0) {
+        conf->proto = s[0] == 'e' ? BPROTO_ECHO : BPROTO_HTTP;
         return 0;
     }
     if (strncmp(s, "repeat:", 7) != 0 || buggy__bytes(s + 7, 1, 1000000, &n) < 0)
@@ -118,10 +126,37 @@ static int buggy__option(struct bconf *conf, int opt, const char *arg, char *err
     case OPT_BUDGET: if (buggy__bytes(arg, 1, 1ULL << 40, &v) == 0) { conf->budget = v; return 0; } break;
     case OPT_READ_CAP: if (buggy__bytes(arg, 1, 1ULL << 40, &v) == 0) { conf->read_cap = v; return 0; } break;
     case OPT_BUG: return buggy__bugs(arg, conf, err, errlen);
+    case OPT_DOCROOT: conf->docroot = arg; return 0;
+    case OPT_CHUNKED: conf->chunked = 1; return 0;
     case OPT_LIST_BUGS: case OPT_HELP: return 0;
     }
     snprintf(err, errlen, "--%s: bad value '%s'", buggy_options[opt - 1].name, arg);
     return -1;
+}
+
+/* Checks the options that go with --proto http. Returns 0, or -1 with err naming the flag. */
+static int buggy__http_opts(const struct bconf *conf, char *err, size_t errlen)
+{
+    struct stat st;
+
+    if (conf->proto != BPROTO_HTTP) {
+        if (conf->docroot || conf->chunked)
+            snprintf(err, errlen, "--%s: only with --proto http", conf->docroot ? "docroot" : "chunked");
+        return conf->docroot || conf->chunked ? -1 : 0;
+    }
+    if (!conf->docroot) {
+        snprintf(err, errlen, "--docroot: needed by --proto http");
+        return -1;
+    }
+    if (stat(conf->docroot, &st) < 0) {
+        snprintf(err, errlen, "--docroot: '%s': %s", conf->docroot, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "--docroot: '%s' is not a folder", conf->docroot);
+        return -1;
+    }
+    return 0;
 }
 
 /* Parses argv. Returns 0, 1 for --help, 2 for --list-bugs, or -1 with err. */
@@ -150,7 +185,7 @@ static int buggy__parse_args(int argc, char **argv, struct bconf *conf, char *er
         snprintf(err, errlen, "--lwm (%zu) must be below --hwm (%zu)", conf->lwm, conf->hwm);
         return -1;
     }
-    return 0;
+    return buggy__http_opts(conf, err, errlen);
 }
 
 static void buggy__on_stop(int sig) { (void)sig; bloop_stop = 1; }

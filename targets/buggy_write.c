@@ -81,6 +81,37 @@ static void bq__consume(struct bq *q, size_t n)
     }
 }
 
+void bq_overwrite(struct bq *q, const void *p, size_t n)
+{
+    for (struct bq_chunk *c = q->head; c && n > 0; c = c->next) {
+        size_t k = c->len - c->off < n ? c->len - c->off : n;
+
+        memcpy(c->data + c->off, p, k);
+        p = (const char *)p + k;
+        n -= k;
+    }
+}
+
+/* partial-writev-base: the partly sent iovec has its length cut by what was
+ * sent but its base left where it was (h2o's bug before its fix): its first
+ * bytes go out again in place of its last ones, the stream length unchanged. */
+static void bq__consume_keep_base(struct bq *q, size_t n)
+{
+    while (n > 0) {
+        struct bq_chunk *c = q->head;
+        size_t k = c->len - c->off;
+
+        if (k <= n) {
+            bq__consume(q, k);
+            n -= k;
+            continue;
+        }
+        c->len -= n;
+        q->bytes -= n;
+        n = 0;
+    }
+}
+
 /* Points iov at up to limit bytes of q. Returns the iovec count; *want gets the byte total. */
 static int bw__fill(const struct bq *q, struct iovec *iov, size_t limit, size_t *want)
 {
@@ -176,9 +207,14 @@ int bw_flush(struct bloop *l, struct bconn *c, size_t limit)
         }
         if (bug_on(bugs, BUG_WRITEV_OFFSET))
             bw__consume_whole(c->q, iov, n, (size_t)w);
+        else if (bug_on(bugs, BUG_PARTIAL_WRITEV_BASE))
+            bq__consume_keep_base(c->q, (size_t)w);
         else
             bq__consume(c->q, (size_t)w);
         done += (size_t)w;
+        c->sent += (uint64_t)w;
+        if ((size_t)w < want && bug_on(bugs, BUG_CHUNK_SIZE_OVERWRITE))
+            bhttp_rechunk(c);
         if ((size_t)w < want && bug_on(bugs, BUG_DROP_TAIL)) {
             bq_clear(c->q);
             return 0;

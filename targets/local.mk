@@ -1,7 +1,7 @@
 # targets/local.mk: deliberately broken servers (test fixtures) and a third-party libevent ET server.
 noinst_PROGRAMS += targets/buggy-server
 targets_buggy_server_SOURCES = targets/buggy.h targets/buggy_main.c targets/buggy_bugs.c \
-  targets/buggy_net.c targets/buggy_loop.c targets/buggy_io.c targets/buggy_write.c \
+  targets/buggy_net.c targets/buggy_loop.c targets/buggy_io.c targets/buggy_http.c targets/buggy_write.c \
   targets/tnet.c targets/tnet.h
 
 noinst_PROGRAMS += targets/shapes-echo
@@ -32,3 +32,8 @@ dist_noinst_SCRIPTS += targets/smoke.sh
 # The README's seed command against seed-like, back to back on one fixed port.
 TESTS += targets/seed_like.sh
 dist_noinst_SCRIPTS += targets/seed_like.sh
+
+# buggy-server --proto http: exact bytes to slow, keep-alive and pipelining clients; cmp catches its bugs.
+TESTS += tests/buggy_http.sh
+dist_noinst_SCRIPTS += tests/buggy_http.sh tests/http_get.py
+EXTRA_DIST += targets/nginx.conf targets/lighttpd.conf

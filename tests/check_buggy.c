@@ -49,6 +49,7 @@ static const struct bug_row {
     { "eintr-exit", "eintr-freeze-cycles", 16, FIRST, NULL },
     { "writev-offset", "exact-odd-chunks", 17, FIRST, NULL },
     { "writev-offset", "inject-faults", 17, FIRST, NULL },
+    { "partial-writev-base", "exact-odd-chunks", 17, FIRST, NULL },
     { "eintr-exit", "inject-faults", 16, FIRST, NULL },
     /* The injector's own cases: faults a correct server survives expose these. */
     { "eintr-exit", "inject-eintr-storm", 16, FIRST, CITE_TRACE },

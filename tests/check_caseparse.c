@@ -321,6 +321,8 @@ static const struct expand_case {
     /* Single quotes group a word too, so its spaces do not split it or drop it. */
     { "sh -c 'exec srv {port}  --proto {proto}' x", "echo", 0, 0, "sh -c 'exec srv 5555  --proto echo' x" },
     { "sh -c 'say \"hi there\"' --sndbuf={sndbuf}", "echo", 0, 0, "sh -c 'say \"hi there\"'" },
+    /* {docroot} is {dir}/docroot; the case folder here is /r/case. */
+    { "srv --root={docroot} --log {dir}/x.log", "echo", 0, 0, "srv --root=/r/case/docroot --log /r/case/x.log" },
 };
 
 START_TEST(t_expand)
@@ -328,7 +330,10 @@ START_TEST(t_expand)
     const struct expand_case *e = &expand_cases[_i];
     char out[512];
 
-    ck_assert_int_eq(run_expand_cmd(e->cmd, 5555, e->proto, e->sndbuf, e->rcvbuf, out, sizeof(out)), 0);
+    struct run_subst v = { .port = 5555, .proto = e->proto, .sndbuf = e->sndbuf, .rcvbuf = e->rcvbuf,
+                           .dir = "/r/case" };
+
+    ck_assert_int_eq(run_expand_cmd(e->cmd, &v, out, sizeof(out)), 0);
     ck_assert_str_eq(out, e->want);
 }
 END_TEST

@@ -109,6 +109,19 @@ ec 2 "flag without its value" run short-read-fin -j && one_line "flag without it
 ec 2 "bad value" run -j 0 && one_line "bad value" "-j"
 ec 2 "unknown command" frob && one_line "unknown command" "frob"
 ec 2 "malformed case file" run --cases "$W/bad" && one_line "malformed case file" "bad.case:3:"
+printf 'listen {port};\nroot {nope};\n' >"$W/t.conf"
+ec 2 "unknown placeholder in a template" run short-read-fin --target "srv -c {conf:$W/t.conf}" &&
+    one_line "unknown placeholder in a template" "t.conf:2: unknown placeholder {nope}"
+ec 2 "missing template" run short-read-fin --target "srv -c {conf:no-such.conf}" &&
+    one_line "missing template" "no-such.conf: template not found"
+
+# {conf:PATH}: the template lands in the case folder, filled for the case, and the target gets its path.
+printf '%s --listen {host}:{port} --proto {proto}\n' "$W/$TNAME" >"$W/cmd.tmpl"
+ec 0 "{conf:PATH} target" run short-read-fin --results "$W/res" --target "sh -c 'exec \$(cat {conf:$W/cmd.tmpl})'" &&
+    has "{conf:PATH} target" "$W/res/latest/short-read-fin/cmd.tmpl" "--listen 127.0.0.1:" &&
+    has "{conf:PATH} target" "$W/res/latest/short-read-fin/result.txt" "/short-read-fin/cmd.tmpl)'" &&
+    ok "{conf:PATH}: expanded into the case folder, the target started from it"
+no_leftovers "{conf:PATH} target"
 
 # 3. Deadlines: a case that overruns is stopped at its deadline, reported, and its target killed.
 start=$(date +%s)

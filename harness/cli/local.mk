@@ -2,7 +2,7 @@
 bin_PROGRAMS += harness/edgecase
 harness_edgecase_SOURCES = harness/cli/main.c harness/cli/run_pool.c harness/cli/run_pool.h
 harness_edgecase_CPPFLAGS = $(AM_CPPFLAGS) -DEC_CASES_DIR='"$(abs_top_srcdir)/cases"' \
-  -DEC_PKGDATA_CASES='"$(pkgdatadir)/cases"' -DEC_PKGLIB_INJECT='"$(pkglibdir)/libedgecase-inject.so"'
+  -DEC_TARGETS_DIR='"$(abs_top_srcdir)/targets"' -DEC_PKGDATA_CASES='"$(pkgdatadir)/cases"' -DEC_PKGLIB_INJECT='"$(pkglibdir)/libedgecase-inject.so"'
 harness_edgecase_LDADD = $(EC_RUN_LIBS)
 harness_edgecase_LDFLAGS = $(AM_LDFLAGS) -pthread
 

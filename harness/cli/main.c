@@ -34,7 +34,11 @@ static const char ec_usage[] =
     "  --target 'CMD ARGS'    the server under test (default: the reference server);\n"
     "                         {host} {port} {proto} {sndbuf} {rcvbuf} are filled per\n"
     "                         case ({host} is 127.0.0.1, or 10.200.0.2 in a netns case);\n"
-    "                         a word whose placeholder is empty is dropped\n"
+    "                         a word whose placeholder is empty is dropped; {dir} is the\n"
+    "                         case's results folder, {docroot} is {dir}/docroot;\n"
+    "                         {conf:PATH} is the path of {dir}/<basename of PATH>, the\n"
+    "                         template PATH (from the current directory, else from the\n"
+    "                         source tree's targets/) with those placeholders filled\n"
     "  --port N               the target listens on this fixed port (cases run one at a time)\n"
     "  --protocol P           what the target speaks: echo (default), stream, repeat:N,\n"
     "                         repeat:N:nonl (the seed's server: no newline)\n"
@@ -193,6 +197,7 @@ static void ec__locate(struct ec_args *a)
     if (!a->cases_dir)
         a->cases_dir = a->cases_buf;
     a->rc.server_path = a->server;
+    a->rc.tmpl_dir = EC_TARGETS_DIR;
     if (built)
         snprintf(a->inject_so, sizeof(a->inject_so), "%s/../harness/inject/.libs/libedgecase-inject.so", exe);
     else
@@ -362,6 +367,14 @@ int main(int argc, char **argv)
             free(all);
             return 2;
         }
+    /* A broken {conf:PATH} template is bad usage: said once, before any case runs. */
+    if (!strcmp(argv[1], "run") && a.rc.target_cmd &&
+        run_check_confs(a.rc.target_cmd, a.rc.tmpl_dir, err, sizeof(err)) < 0) {
+        fprintf(stderr, "edgecase: --target: %s\n", err);
+        free(sel);
+        free(all);
+        return 2;
+    }
     if (!strcmp(argv[1], "list")) {
         rc = ec__list(&a, sel, n);
     } else {

@@ -2,7 +2,7 @@
 noinst_LIBRARIES += harness/run/librun.a
 harness_run_librun_a_SOURCES = harness/run/run.c harness/run/run.h harness/run/run_int.h \
   harness/run/run_cmd.c harness/run/run_hooks.c harness/run/run_stall.c harness/run/run_watch.c \
-  harness/run/run_wire.c harness/run/run_needs.c
+  harness/run/run_wire.c harness/run/run_needs.c harness/run/run_tmpl.c
 
 # Everything a program that runs cases links, callers before callees.
 EC_RUN_LIBS = harness/run/librun.a harness/verdict/libverdict.a harness/case/libcase.a \
@@ -30,3 +30,13 @@ clean-local: clean-local-runner
 clean-local-runner:
 	-rm -rf tests/check-results
 .PHONY: clean-local-runner
+
+# {conf:PATH} templates of the target command: expansion, lookup, errors naming file:line.
+if HAVE_CHECK
+check_PROGRAMS += tests/check_tmpl
+TESTS += tests/check_tmpl
+tests_check_tmpl_SOURCES = tests/check_tmpl.c
+tests_check_tmpl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_tmpl_LDADD = $(EC_RUN_LIBS) $(CHECK_LIBS)
+tests_check_tmpl_LDFLAGS = $(AM_LDFLAGS) -pthread
+endif

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "harness/netns/netns.h"
 #include "harness/util/clock.h"
@@ -98,13 +100,46 @@ static int run__port_free(int port, double scale, struct case_outcome *o)
     return 0;
 }
 
+/* The target command for this case, its {conf:PATH} templates written into
+ * casedir. Returns 0, or -1 with o's diag filled (ERROR). */
+static int run__cmd(const struct run_obs *ob, const struct case_proto *pr, int port, const char *casedir,
+                    const struct run_ns *ns, char *cmd, size_t cmdlen, struct case_outcome *o)
+{
+    const struct run_conf *rc = ob->rc;
+    char def[1024], pbuf[64], dir[PATH_MAX], err[1024], *confs;
+    struct run_subst v = { .port = port, .proto = case_proto_str(pr, pbuf, sizeof(pbuf)),
+                           .sndbuf = ob->c->sndbuf, .rcvbuf = ob->c->rcvbuf, .dir = dir,
+                           .host = ns->active ? ns->pair.addr[1] : "127.0.0.1" };
+    int r;
+
+    mkdir(casedir, 0755);     /* the report made it already; a bare run_case may not have */
+    if (!realpath(casedir, dir)) {
+        snprintf(o->diag, sizeof(o->diag), "case folder %.400s: %s", casedir, strerror(errno));
+        return -1;
+    }
+    if (!(confs = malloc(cmdlen))) {
+        snprintf(o->diag, sizeof(o->diag), "out of memory");
+        return -1;
+    }
+    r = run_expand_confs(rc->target_cmd ? rc->target_cmd : run_default_cmd(rc->server_path, def, sizeof(def)),
+                         &v, rc->tmpl_dir, confs, cmdlen, err, sizeof(err));
+    if (r < 0)
+        snprintf(o->diag, sizeof(o->diag), "target command: %.900s", err);
+    /* {host} stays for target_start, which also probes readiness there. */
+    v.host = NULL;
+    if (r == 0 && (r = run_expand_cmd(confs, &v, cmd, cmdlen)) < 0)
+        snprintf(o->diag, sizeof(o->diag), "target command too long");
+    free(confs);
+    return r;
+}
+
 /* Starts the target for case c. Returns 0, or -1 with o filled (ERROR). */
 static int run__start(struct run_obs *ob, const struct case_proto *pr, const char *casedir, struct target *t,
                       const struct run_ns *ns, struct case_outcome *o)
 {
     const struct run_conf *rc = ob->rc;
     const struct ec_case *c = ob->c;
-    char cmd[2048], def[1024], pbuf[64], err[1024];
+    char cmd[2048], err[1024];
     struct target_spec ts = { 0 };
     int port = rc->fixed_port ? rc->fixed_port : target_free_port();
 
@@ -112,11 +147,8 @@ static int run__start(struct run_obs *ob, const struct case_proto *pr, const cha
         snprintf(o->diag, sizeof(o->diag), "no free port on 127.0.0.1");
         return -1;
     }
-    if (run_expand_cmd(rc->target_cmd ? rc->target_cmd : run_default_cmd(rc->server_path, def, sizeof(def)),
-                       port, case_proto_str(pr, pbuf, sizeof(pbuf)), c->sndbuf, c->rcvbuf, cmd, sizeof(cmd)) < 0) {
-        snprintf(o->diag, sizeof(o->diag), "target command too long");
+    if (run__cmd(ob, pr, port, casedir, ns, cmd, sizeof(cmd), o) < 0)
         return -1;
-    }
     ts.cmd = cmd;
     ts.port = port;
     ts.logdir = casedir;

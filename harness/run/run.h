@@ -24,6 +24,8 @@ struct run_conf {
     int verbose;
     int counters;             /* 1: the target prints counters on SIGUSR1; 0: never signal it;
                                  -1: decide from the command (edgecase-server, buggy-server) */
+    const char *tmpl_dir;     /* where {conf:PATH} looks when PATH is not under the current
+                                 directory (the source tree's targets/), or NULL */
     const char *inject_so;    /* the preload injector .so, NULL when not built */
     const char *inject_spec;  /* --inject SPEC: overrides every case's inject */
     int pcap;                 /* 0: only cases with capture = yes; 1: every case; 2: keep only stalled/failed */
@@ -34,12 +36,33 @@ struct run_conf {
 void run_conf_init(struct run_conf *rc);
 
 /* The command line the default target gets; {port}, {proto}, {sndbuf} and
- * {rcvbuf} are filled per case (a word whose placeholder is empty is dropped). */
+ * {rcvbuf} are filled per case (a word whose placeholder is empty is dropped),
+ * as are {dir} and {docroot} in other targets' commands. */
 const char *run_default_cmd(const char *server_path, char *buf, size_t buflen);
 
+/* What the placeholders of a target command (and of its {conf:PATH} templates)
+ * stand for in one case. */
+struct run_subst {
+    int port;
+    const char *host;         /* {host}; NULL: left in the command for target_start */
+    const char *proto;        /* {proto} */
+    int sndbuf, rcvbuf;       /* {sndbuf} {rcvbuf}; 0: empty */
+    const char *dir;          /* {dir}: the case's results folder, absolute; {docroot} is {dir}/docroot */
+};
+
 /* Expands the placeholders of cmd for one case into out. Returns 0 or -1 (too long). */
-int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int rcvbuf,
-                   char *out, size_t outlen);
+int run_expand_cmd(const char *cmd, const struct run_subst *v, char *out, size_t outlen);
+
+/* {conf:PATH} in a target command: PATH is a template read from the current
+ * directory, else from under tmpl_dir (the source tree's targets/; may be NULL).
+ * Replaces each {conf:PATH} of cmd with the absolute path of v->dir/<basename
+ * of PATH>, written with the template's placeholders expanded as v says.
+ * Returns 0, or -1 with err naming the file (and line). */
+int run_expand_confs(const char *cmd, const struct run_subst *v, const char *tmpl_dir, char *out,
+                     size_t outlen, char *err, size_t errlen);
+/* Checks every {conf:PATH} of cmd before any case runs: found, readable, no
+ * unknown placeholder. Returns 0, or -1 with err as "PATH:LINE: ...". */
+int run_check_confs(const char *cmd, const char *tmpl_dir, char *err, size_t errlen);
 
 /* The seed a case runs with: derived from the run's seed and the case name,
  * so a case replays the same whatever else runs. */

@@ -1,5 +1,5 @@
 /* run_cmd.c: the target command line: the default target and its per-case placeholders. */
-#include "harness/run/run.h"
+#include "harness/run/run_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -12,11 +12,17 @@ const char *run_default_cmd(const char *server_path, char *buf, size_t buflen)
     return buf;
 }
 
+static void run__subst_add(struct run_subst_tab *t, const char *key, const char *val)
+{
+    t->keys[t->n] = key;
+    t->vals[t->n++] = val;
+}
+
 /* Expands one word into out; returns 1 if a placeholder in it expanded to nothing. */
 static int run__expand_word(const char *w, size_t wlen, const char *const *keys, const char *const *vals,
                             int nkeys, char *out, size_t outlen)
 {
-    size_t o = 0, i = 0, kl;
+    size_t o = 0, i = 0, kl = 0;
     int k, empty = 0;
 
     while (i < wlen && o + 1 < outlen) {
@@ -40,20 +46,35 @@ static int run__expand_word(const char *w, size_t wlen, const char *const *keys,
     return empty;
 }
 
-int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int rcvbuf,
-                   char *out, size_t outlen)
+void run__subst_tab(const struct run_subst *v, struct run_subst_tab *t)
 {
-    static const char *const keys[] = { "{port}", "{proto}", "{sndbuf}", "{rcvbuf}" };
-    char portbuf[16], sb[32], rb[32], word[1024];
-    const char *vals[4] = { portbuf, proto, sb, rb };
+    const char *dir = v->dir ? v->dir : "";
+
+    snprintf(t->port, sizeof(t->port), "%d", v->port);
+    /* "%.0d" prints nothing for 0: an unset buffer size drops its word. */
+    snprintf(t->sb, sizeof(t->sb), "%.0d", v->sndbuf);
+    snprintf(t->rb, sizeof(t->rb), "%.0d", v->rcvbuf);
+    snprintf(t->docroot, sizeof(t->docroot), "%s%s", dir, *dir ? "/docroot" : "");
+    t->n = 0;
+    run__subst_add(t, "{port}", t->port);
+    run__subst_add(t, "{proto}", v->proto ? v->proto : "");
+    run__subst_add(t, "{sndbuf}", t->sb);
+    run__subst_add(t, "{rcvbuf}", t->rb);
+    run__subst_add(t, "{dir}", dir);
+    run__subst_add(t, "{docroot}", t->docroot);
+    if (v->host)
+        run__subst_add(t, "{host}", v->host);
+}
+
+int run_expand_cmd(const char *cmd, const struct run_subst *v, char *out, size_t outlen)
+{
+    struct run_subst_tab tab;
+    char word[4096];
     const char *p = cmd, *start;
     size_t o = 0, wl;
     int inq;
 
-    snprintf(portbuf, sizeof(portbuf), "%d", port);
-    /* "%.0d" prints nothing for 0: an unset buffer size drops its word. */
-    snprintf(sb, sizeof(sb), "%.0d", sndbuf);
-    snprintf(rb, sizeof(rb), "%.0d", rcvbuf);
+    run__subst_tab(v, &tab);
     out[0] = '\0';
     while (*p) {
         while (isspace((unsigned char)*p))
@@ -70,7 +91,7 @@ int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int
         wl = (size_t)(p - start);
         if (wl >= sizeof(word))
             return -1;
-        if (run__expand_word(start, wl, keys, vals, 4, word, sizeof(word)))
+        if (run__expand_word(start, wl, tab.keys, tab.vals, tab.n, word, sizeof(word)))
             continue;           /* "--sndbuf={sndbuf}" without a sndbuf: the option goes */
         if (o + strlen(word) + 2 > outlen)
             return -1;

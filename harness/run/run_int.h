@@ -125,4 +125,13 @@ void run__verdict(const struct run_obs *ob, struct case_outcome *o);
 
 /* Milliseconds of a monotonic clock. */
 
+/* run_cmd.c: the placeholders of a run_subst as parallel keys and values. */
+#define RUN_SUBST_MAX 8
+struct run_subst_tab {
+    const char *keys[RUN_SUBST_MAX], *vals[RUN_SUBST_MAX];
+    int n;
+    char port[16], sb[32], rb[32], docroot[4200];
+};
+void run__subst_tab(const struct run_subst *v, struct run_subst_tab *t);
+
 #endif
