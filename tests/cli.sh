@@ -114,6 +114,8 @@ ec 2 "unknown placeholder in a template" run short-read-fin --target "srv -c {co
     one_line "unknown placeholder in a template" "t.conf:2: unknown placeholder {nope}"
 ec 2 "missing template" run short-read-fin --target "srv -c {conf:no-such.conf}" &&
     one_line "missing template" "no-such.conf: template not found"
+ec 2 "unbalanced quote" run short-read-fin --target "srv --name 'x" &&
+    one_line "unbalanced quote" "unbalanced single quote"
 
 # {conf:PATH}: the template lands in the case folder, filled for the case, and the target gets its path.
 printf '%s --listen {host}:{port} --proto {proto}\n' "$W/$TNAME" >"$W/cmd.tmpl"

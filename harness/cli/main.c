@@ -367,7 +367,7 @@ int main(int argc, char **argv)
             free(all);
             return 2;
         }
-    /* A broken {conf:PATH} template is bad usage: said once, before any case runs. */
+    /* An unbalanced quote or a broken {conf:PATH} template is bad usage: said once, before any case runs. */
     if (!strcmp(argv[1], "run") && a.rc.target_cmd &&
         run_check_confs(a.rc.target_cmd, a.rc.tmpl_dir, err, sizeof(err)) < 0) {
         fprintf(stderr, "edgecase: --target: %s\n", err);

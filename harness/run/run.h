@@ -60,8 +60,9 @@ int run_expand_cmd(const char *cmd, const struct run_subst *v, char *out, size_t
  * Returns 0, or -1 with err naming the file (and line). */
 int run_expand_confs(const char *cmd, const struct run_subst *v, const char *tmpl_dir, char *out,
                      size_t outlen, char *err, size_t errlen);
-/* Checks every {conf:PATH} of cmd before any case runs: found, readable, no
- * unknown placeholder. Returns 0, or -1 with err as "PATH:LINE: ...". */
+/* Checks cmd before any case runs: its quotes balance, and every {conf:PATH}
+ * is found, readable, with no unknown placeholder. Returns 0, or -1 with err
+ * (as "PATH:LINE: ..." for a template). */
 int run_check_confs(const char *cmd, const char *tmpl_dir, char *err, size_t errlen);
 
 /* The seed a case runs with: derived from the run's seed and the case name,

@@ -1,7 +1,6 @@
 /* run_cmd.c: the target command line: the default target and its per-case placeholders. */
 #include "harness/run/run_int.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,26 +68,14 @@ void run__subst_tab(const struct run_subst *v, struct run_subst_tab *t)
 int run_expand_cmd(const char *cmd, const struct run_subst *v, char *out, size_t outlen)
 {
     struct run_subst_tab tab;
-    char word[4096];
+    char word[4096], quote;
     const char *p = cmd, *start;
     size_t o = 0, wl;
-    int inq;
 
     run__subst_tab(v, &tab);
     out[0] = '\0';
-    while (*p) {
-        while (isspace((unsigned char)*p))
-            p++;
-        if (!*p)
-            break;
-        /* Words split as target.c splits them: quotes of either kind group. */
-        for (start = p, inq = 0; *p && (inq || !isspace((unsigned char)*p)); p++) {
-            if (inq == '"' && *p == '\\' && p[1])
-                p++;
-            else if ((*p == '"' || *p == '\'') && (!inq || inq == *p))
-                inq = inq ? 0 : *p;
-        }
-        wl = (size_t)(p - start);
+    /* Words as the target will split them, so a placeholder never straddles two. */
+    while ((wl = target_word_next(&p, &start, &quote)) > 0) {
         if (wl >= sizeof(word))
             return -1;
         if (run__expand_word(start, wl, tab.keys, tab.vals, tab.n, word, sizeof(word)))

@@ -182,6 +182,15 @@ int run_check_confs(const char *cmd, const char *tmpl_dir, char *err, size_t err
     char path[PATH_MAX], src[PATH_MAX];
     size_t n;
 
+    const char *w, *q = cmd;
+    char quote = 0;
+
+    while (target_word_next(&q, &w, &quote) > 0 && !quote)
+        ;
+    if (quote) {
+        snprintf(err, errlen, "unbalanced %s quote in '%s'", quote == '"' ? "double" : "single", cmd);
+        return -1;
+    }
     run__subst_tab(&v, &tab);
     for (const char *p = strstr(cmd, RUN_CONF_OPEN); p; p = strstr(p + n, RUN_CONF_OPEN))
         if (!(n = run__conf_path(p, path, sizeof(path), err, errlen)) ||

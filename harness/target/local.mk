@@ -2,7 +2,7 @@
 noinst_LIBRARIES += harness/target/libtarget.a
 harness_target_libtarget_a_SOURCES = harness/target/target.c harness/target/target.h \
   harness/target/target_int.h harness/target/target_observe.c harness/target/target_port.c \
-  harness/target/target_guard.c
+  harness/target/target_guard.c harness/target/target_words.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_target tests/check_port

@@ -56,75 +56,61 @@ void target__sleep_ms(int ms)
         ;
 }
 
-/* Splits cmd into words in out (one NUL after each word) and points argv at them.
- * Spaces separate words; double quotes group (\" and \\ escape inside them),
- * single quotes group literally as in sh (no escapes inside); "{port}" and
- * "{host}" are replaced anywhere. Returns the word count, or -1 with err. */
+/* Copies word w to out with "{port}" and "{host}" replaced. Returns 0, or -1 when out is too small. */
+static int target__fill(const char *w, size_t len, const char *port, const char *host, char *out, size_t outlen)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len;) {
+        const char *val = !strncmp(w + i, "{port}", 6) && i + 6 <= len ? port
+                          : !strncmp(w + i, "{host}", 6) && i + 6 <= len ? host : NULL;
+        size_t n = val ? strlen(val) : 1;
+
+        if (o + n >= outlen)
+            return -1;
+        memcpy(out + o, val ? val : w + i, n);
+        o += n;
+        i += val ? 6 : 1;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* Splits cmd into words in out (one NUL after each word, by target_words.c's
+ * grammar) and points argv at them; "{port}" and "{host}" are replaced
+ * anywhere. Returns the word count, or -1 with err. */
 static int target__split(const char *cmd, int port, const char *host, char *out, size_t outlen,
                          char **argv, char *err, size_t errlen)
 {
-    char portstr[16];
-    size_t hlen = strlen(host);
-    size_t o = 0, plen = (size_t)snprintf(portstr, sizeof(portstr), "%d", port);
-    int argc = 0, inword = 0;
-    char quoted = 0;          /* the open quote character, or 0 */
+    char portstr[16], quote = 0, *filled = malloc(outlen);
+    const char *p = cmd, *w;
+    size_t o = 0, len;
+    int argc = 0, n;
 
-    for (const char *p = cmd;; p++) {
-        if (*p == '\0' || (!quoted && *p == ' ')) {
-            if (inword) {
-                if (o >= outlen || argc >= TARGET_MAX_ARGS)
-                    goto toolong;
-                out[o++] = '\0';
-                inword = 0;
-            }
-            if (*p == '\0')
-                break;
-            continue;
-        }
-        if (!inword) {
+    if (!filled) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    while (argc >= 0 && (len = target_word_next(&p, &w, &quote)) > 0 && !quote) {
+        if (argc >= TARGET_MAX_ARGS || target__fill(w, len, portstr, host, filled, outlen) < 0 ||
+            (n = target_word_unquote(filled, strlen(filled), out + o, outlen - o)) < 0) {
+            snprintf(err, errlen, "target command is too long (or has over %d words)", TARGET_MAX_ARGS);
+            argc = -1;
+        } else {
             argv[argc++] = out + o;
-            inword = 1;
+            o += (size_t)n + 1;
         }
-        if ((*p == '"' || *p == '\'') && (!quoted || quoted == *p)) {
-            quoted = quoted ? 0 : *p;
-            continue;
-        }
-        if (quoted == '"' && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
-            p++;
-        if (strncmp(p, "{port}", 6) == 0) {
-            if (o + plen >= outlen)
-                goto toolong;
-            memcpy(out + o, portstr, plen);
-            o += plen;
-            p += 5;
-            continue;
-        }
-        if (strncmp(p, "{host}", 6) == 0) {
-            if (o + hlen >= outlen)
-                goto toolong;
-            memcpy(out + o, host, hlen);
-            o += hlen;
-            p += 5;
-            continue;
-        }
-        if (o + 1 >= outlen)
-            goto toolong;
-        out[o++] = *p;
     }
-    if (quoted) {
-        snprintf(err, errlen, "target command has an unbalanced %s quote: %s", quoted == '"' ? "double" : "single",
-                 cmd);
-        return -1;
-    }
-    if (argc == 0) {
+    free(filled);
+    if (argc >= 0 && quote)
+        snprintf(err, errlen, "target command has an unbalanced %s quote: %s", quote == '"' ? "double" : "single", cmd);
+    else if (argc == 0)
         snprintf(err, errlen, "target command is empty");
+    if (argc <= 0 || quote)
         return -1;
-    }
     argv[argc] = NULL;
     return argc;
-toolong:
-    snprintf(err, errlen, "target command is too long (or has over %d words)", TARGET_MAX_ARGS);
-    return -1;
 }
 
 /* Finds name on PATH the way execvp would, so the child can use execve.

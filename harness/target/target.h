@@ -38,6 +38,16 @@ struct target_sample {
     long hwm_kb;              /* VmHWM */
 };
 
+/* The words of a command, the one grammar the runner and the target share
+ * (target_words.c): spaces separate words; double quotes group, with \" and
+ * \\ escaping inside them; single quotes group literally, as in sh.
+ * target_word_next skips spaces and finds the next word of *p with its quotes
+ * (length 0 at the end), moves *p past it and sets *open_quote to a quote left
+ * open (0 if none). target_word_unquote copies a word without its quotes into
+ * out; returns its length, or -1 when out is too small. */
+size_t target_word_next(const char **p, const char **start, char *open_quote);
+int target_word_unquote(const char *w, size_t len, char *out, size_t outlen);
+
 /* Starts the target and waits until host:port (127.0.0.1 by default) accepts a connection.
  * The child gets its own process group and PR_SET_PDEATHSIG(SIGKILL) so it
  * never outlives the harness. Returns 0, or -1 with a message in err such as
