@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "harness/capture/cap.h"
+#include "harness/util/strbuf.h"
 
 /*
  * Appends "key=N," to out for a case buffer the target command cannot be told:
@@ -22,7 +23,7 @@ static void run__buf_key(const struct run_obs *ob, const char *spec, const char 
     snprintf(kv, sizeof(kv), "%s=", key);
     if (val <= 0 || strstr(spec, kv) || !ob->rc->target_cmd || strstr(ob->rc->target_cmd, ph))
         return;
-    snprintf(out + strlen(out), outlen - strlen(out), "%s=%d,", key, val);
+    ec_catf(out, outlen, "%s=%d,", key, val);
 }
 
 int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spec *ts, char *err, size_t errlen)
@@ -32,7 +33,7 @@ int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spe
 
     run__buf_key(ob, given, "sndbuf", ob->c->sndbuf, spec, sizeof(spec));
     run__buf_key(ob, given, "rcvbuf", ob->c->rcvbuf, spec, sizeof(spec));
-    snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%s", given);
+    ec_catf(spec, sizeof(spec), "%s", given);
     if (spec[0] && spec[strlen(spec) - 1] == ',')
         spec[strlen(spec) - 1] = '\0';
     /* The run's seed drives the injected faults too, unless the spec names one. */
@@ -64,13 +65,12 @@ void run__watch_trace(struct run_obs *ob)
     if (!ob->traced)
         return;
     if (trace_read_totals(ob->trace_path, &ob->tr, err, sizeof(err)) < 0 || !ob->tr.present) {
-        snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+        ec_catf(ob->watch_note, sizeof(ob->watch_note),
                  "trace: none (%.200s; a static or raw-syscall target?)\n", err);
         return;
     }
     trace_describe(&ob->tr, line, sizeof(line));
-    snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
-             "trace: %.400s\n", line);
+    ec_catf(ob->watch_note, sizeof(ob->watch_note), "trace: %.400s\n", line);
     ob->short_writes = (long long)ob->tr.short_writes;
     if (ob->have_counters)
         return;               /* the server's own counters are the primary source */
@@ -91,7 +91,7 @@ int run__watch_cap_begin(struct run_obs *ob, const char *casedir, struct case_ou
     ob->cap = cap_start(ob->cap_iface ? ob->cap_iface : "lo", &ob->t->port, 1, ob->rc->snaplen, ob->pcap_path, &denied, err, sizeof(err));
     if (ob->cap)
         return 0;
-    snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+    ec_catf(ob->watch_note, sizeof(ob->watch_note),
              "capture: %s: %.200s\n", denied ? "not permitted (needs CAP_NET_RAW)" : "failed", err);
     ob->pcap_path[0] = '\0';
     if (!ob->c->capture || !case_has_wire(ob->c))
@@ -108,7 +108,7 @@ void run__watch_cap_end(struct run_obs *ob)
         return;
     ob->packets = cap_stop(ob->cap);
     ob->cap = NULL;
-    snprintf(ob->watch_note + strlen(ob->watch_note), sizeof(ob->watch_note) - strlen(ob->watch_note),
+    ec_catf(ob->watch_note, sizeof(ob->watch_note),
              "capture: %ld packets in %.300s (edgecase pcap FILE analyzes it)\n", ob->packets, ob->pcap_path);
     run__wire_analyze(ob);
 }
