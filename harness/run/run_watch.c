@@ -66,7 +66,7 @@ void run__watch_trace(struct run_obs *ob)
         return;
     if (trace_read_totals(ob->trace_path, &ob->tr, err, sizeof(err)) < 0 || !ob->tr.present) {
         ec_catf(ob->watch_note, sizeof(ob->watch_note),
-                 "trace: none (%.200s; a static or raw-syscall target?)\n", err);
+                "trace: none (%.200s; a static or raw-syscall target?)\n", err);
         return;
     }
     trace_describe(&ob->tr, line, sizeof(line));
@@ -92,7 +92,7 @@ int run__watch_cap_begin(struct run_obs *ob, const char *casedir, struct case_ou
     if (ob->cap)
         return 0;
     ec_catf(ob->watch_note, sizeof(ob->watch_note),
-             "capture: %s: %.200s\n", denied ? "not permitted (needs CAP_NET_RAW)" : "failed", err);
+            "capture: %s: %.200s\n", denied ? "not permitted (needs CAP_NET_RAW)" : "failed", err);
     ob->pcap_path[0] = '\0';
     if (!ob->c->capture || !case_has_wire(ob->c))
         return 0;             /* the case runs uncaptured; the report says why */
@@ -109,7 +109,7 @@ void run__watch_cap_end(struct run_obs *ob)
     ob->packets = cap_stop(ob->cap);
     ob->cap = NULL;
     ec_catf(ob->watch_note, sizeof(ob->watch_note),
-             "capture: %ld packets in %.300s (edgecase pcap FILE analyzes it)\n", ob->packets, ob->pcap_path);
+            "capture: %ld packets in %.300s (edgecase pcap FILE analyzes it)\n", ob->packets, ob->pcap_path);
     run__wire_analyze(ob);
 }
 
