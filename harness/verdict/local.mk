@@ -15,3 +15,12 @@ tests_check_rank_LDADD = $(EC_RUN_LIBS) $(CHECK_LIBS)
 tests_check_rank_LDFLAGS = $(AM_LDFLAGS) -pthread
 endif
 
+# The verdict on synthetic observations (no server): every class it names, every vacuous and unobservable path.
+if HAVE_CHECK
+check_PROGRAMS += tests/check_verdict
+TESTS += tests/check_verdict
+tests_check_verdict_SOURCES = tests/check_verdict.c
+tests_check_verdict_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_verdict_LDADD = $(EC_RUN_LIBS) $(CHECK_LIBS)
+tests_check_verdict_LDFLAGS = $(AM_LDFLAGS) -pthread
+endif
