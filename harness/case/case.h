@@ -99,7 +99,7 @@ struct ec_case {
     char name[64];
     char description[256];
     char path[4096];
-    int classes[CASE_MAX_CLASSES];   /* bug classes (1..20) the case is meant to catch */
+    int classes[CASE_MAX_CLASSES];   /* bug classes (1..BC_COUNT, harness/verdict/classes.h) the case is meant to catch */
     int nclasses;
     struct case_proto protos[CASE_MAX_PROTOS];
     int nprotos;
@@ -157,7 +157,5 @@ int case_has_wire(const struct ec_case *c);
 /* The RST rule the case runs with: its wire_rst, or the default for it. */
 enum case_wire_rst case_wire_rst(const struct ec_case *c);
 
-/* Returns the short name of bug class n (1..20), or "unknown class". */
-const char *case_class_name(int n);
 
 #endif

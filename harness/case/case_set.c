@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/verdict/classes.h"
+
 int case__set_classes(struct ec_case *c, const char *v, int line, char *err, size_t errlen)
 {
     char *end;
@@ -16,8 +18,8 @@ int case__set_classes(struct ec_case *c, const char *v, int line, char *err, siz
     while (*v) {
         errno = 0;
         n = strtol(v, &end, 10);
-        if (end == v || n < 1 || n > 20 || (*end && !isspace((unsigned char)*end))) {
-            snprintf(err, errlen, "classes: '%.200s' is not a list of class numbers 1..20", v);
+        if (end == v || n < 1 || n > BC_COUNT || (*end && !isspace((unsigned char)*end))) {
+            snprintf(err, errlen, "classes: '%.200s' is not a list of class numbers 1..%d", v, BC_COUNT);
             return -1;
         }
         if (c->nclasses == CASE_MAX_CLASSES) {

@@ -1,4 +1,4 @@
-/* case_val.c: value parsers for case files (sizes, durations, booleans, protocols, times) and the class names. */
+/* case_val.c: value parsers for case files (sizes, durations, booleans, protocols, times). */
 #include "harness/case/case_int.h"
 
 #include <ctype.h>
@@ -6,37 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The bug classes of docs/bug-classes.md, in order, so diagnoses can name them. */
-static const char *const case_classes[] = {
-    [1] = "unsent tail dropped",
-    [2] = "write return ignored",
-    [3] = "spin on EAGAIN",
-    [4] = "level-triggered EPOLLOUT left armed",
-    [5] = "read once per edge",
-    [6] = "accept once per edge",
-    [7] = "unbounded output buffering",
-    [8] = "read not resumed after backpressure",
-    [9] = "write budget without requeue",
-    [10] = "shared output buffer",
-    [11] = "IN and OUT handled with if/else-if",
-    [12] = "EPOLLONESHOT/MOD re-arm lost",
-    [13] = "SIGPIPE not handled",
-    [14] = "EAGAIN taken for an error",
-    [15] = "half-close drops output",
-    [16] = "EINTR not retried",
-    [17] = "writev offset wrong after a short write",
-    [18] = "EMFILE on accept",
-    [19] = "starvation",
-    [20] = "short-read heuristic",
-};
-
-const char *case_class_name(int n)
-{
-    if (n < 1 || n > 20)
-        return "unknown class";
-    return case_classes[n];
-}
 
 /* Parses an unsigned number with an optional k/m/g suffix (powers of 1024). Returns 0 or -1. */
 int case__size(const char *s, unsigned long long *out)

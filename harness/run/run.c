@@ -13,6 +13,7 @@
 
 #include "harness/netns/netns.h"
 #include "harness/util/clock.h"
+#include "harness/verdict/verdict.h"
 
 /* A netns case's namespaces, and the one the case's thread came from. */
 struct run_ns {
@@ -37,49 +38,51 @@ void run_conf_init(struct run_conf *rc)
  * lack SO_REUSEADDR: when the server closes first, its TIME_WAIT would hold
  * the port, so the client answers the server's FIN with a reset, unless the
  * case forbids RSTs on the wire. */
-static int run__rst_on_eof(const struct run_obs *ob)
+static int run__rst_on_eof(const struct run_ctx *rx)
 {
-    return ob->rc->fixed_port && case_wire_rst(ob->c) != CASE_RST_NO;
+    return rx->rc->fixed_port && case_wire_rst(rx->c) != CASE_RST_NO;
 }
 
 /* After the scenario: does a fresh client get served? */
-static void run__serve_after(struct run_obs *ob, const struct client_spec *proto_of)
+static void run__serve_after(struct run_ctx *rx, const struct client_spec *proto_of)
 {
     struct client_spec g = { .count = 1, .proto = proto_of->proto, .repeat_n = proto_of->repeat_n,
                              .repeat_newline = proto_of->repeat_newline,
                              .send_bytes = proto_of->proto == PAT_REPEAT ? 1 : 4096 };
-    struct engine_opts eo = { .host = ob->t->host, .port = ob->t->port, .seed = ob->seed + 1,
-                              .deadline_ms = (int)(3000 * ob->scale), .stall_ms = (int)(2000 * ob->scale),
-                              .rst_on_eof = run__rst_on_eof(ob) };
+    struct engine_opts eo = { .host = rx->t->host, .port = rx->t->port, .seed = rx->obs.case_seed + 1,
+                              .deadline_ms = (int)(3000 * rx->obs.scale), .stall_ms = (int)(2000 * rx->obs.scale),
+                              .rst_on_eof = run__rst_on_eof(rx) };
+    struct obs_target *tg = &rx->obs.target;
     struct client_result r;
     char err[256];
     int n = 0;
 
     memset(&r, 0, sizeof(r));
     if (engine_run(&eo, &g, 1, &r, &n, err, sizeof(err)) < 0 || n != 1) {
-        ob->served_after = 0;
-        snprintf(ob->serve_diag, sizeof(ob->serve_diag), "fresh client: %s", err);
+        tg->served_after = 0;
+        snprintf(tg->serve_diag, sizeof(tg->serve_diag), "fresh client: %s", err);
         return;
     }
-    ob->served_after = r.end == CE_COMPLETE;
-    snprintf(ob->serve_diag, sizeof(ob->serve_diag), "fresh client after the scenario: %s, %llu of %llu bytes%s%.300s",
+    tg->served_after = r.end == CE_COMPLETE;
+    snprintf(tg->serve_diag, sizeof(tg->serve_diag), "fresh client after the scenario: %s, %llu of %llu bytes%s%.300s",
              engine_end_name(r.end), (unsigned long long)r.received, (unsigned long long)r.expected,
              r.diag[0] ? ": " : "", r.diag);
 }
 
 /* Reads the target's counters when it has them. */
-static void run__counters(struct run_obs *ob)
+static void run__counters(struct run_ctx *rx)
 {
+    struct obs_target *tg = &rx->obs.target;
+
     /* target_counters never signals a target that does not catch SIGUSR1. */
-    if (ob->rc->counters == 0 || !target_alive(ob->t))
+    if (rx->rc->counters == 0 || !target_alive(rx->t))
         return;
-    if (target_counters(ob->t, (int)((ob->rc->target_cmd ? 300 : 1000) * ob->scale), ob->counters, sizeof(ob->counters)) < 0)
+    if (target_counters(rx->t, (int)((rx->rc->target_cmd ? 300 : 1000) * rx->obs.scale), tg->counters,
+                        sizeof(tg->counters)) < 0)
         return;
-    ob->eagain = target_counter_get(ob->counters, "eagain");
-    ob->resumptions = target_counter_get(ob->counters, "epollout_resumptions");
-    ob->pauses = target_counter_get(ob->counters, "backpressure_pauses");
-    ob->have_counters = ob->eagain >= 0 || ob->resumptions >= 0;
-    ob->src = "counters";
+    tg->eagain = target_counter_get(tg->counters, "eagain");
+    tg->resumptions = target_counter_get(tg->counters, "epollout_resumptions");
+    tg->pauses = target_counter_get(tg->counters, "backpressure_pauses");
 }
 
 /* A fixed port is the previous case's port too: waits until a server without
@@ -102,13 +105,13 @@ static int run__port_free(int port, double scale, struct case_outcome *o)
 
 /* The target command for this case, its {conf:PATH} templates written into
  * casedir. Returns 0, or -1 with o's diag filled (ERROR). */
-static int run__cmd(const struct run_obs *ob, const struct case_proto *pr, int port, const char *casedir,
+static int run__cmd(const struct run_ctx *rx, const struct case_proto *pr, int port, const char *casedir,
                     const struct run_ns *ns, char *cmd, size_t cmdlen, struct case_outcome *o)
 {
-    const struct run_conf *rc = ob->rc;
+    const struct run_conf *rc = rx->rc;
     char def[1024], pbuf[64], dir[PATH_MAX], err[1024], *confs;
     struct run_subst v = { .port = port, .proto = case_proto_str(pr, pbuf, sizeof(pbuf)),
-                           .sndbuf = ob->c->sndbuf, .rcvbuf = ob->c->rcvbuf, .dir = dir,
+                           .sndbuf = rx->c->sndbuf, .rcvbuf = rx->c->rcvbuf, .dir = dir,
                            .host = ns->active ? ns->pair.addr[1] : "127.0.0.1" };
     int r;
 
@@ -134,11 +137,11 @@ static int run__cmd(const struct run_obs *ob, const struct case_proto *pr, int p
 }
 
 /* Starts the target for case c. Returns 0, or -1 with o filled (ERROR). */
-static int run__start(struct run_obs *ob, const struct case_proto *pr, const char *casedir, struct target *t,
+static int run__start(struct run_ctx *rx, const struct case_proto *pr, const char *casedir, struct target *t,
                       const struct run_ns *ns, struct case_outcome *o)
 {
-    const struct run_conf *rc = ob->rc;
-    const struct ec_case *c = ob->c;
+    const struct run_conf *rc = rx->rc;
+    const struct ec_case *c = rx->c;
     char cmd[2048], err[1024];
     struct target_spec ts = { 0 };
     int port = rc->fixed_port ? rc->fixed_port : target_free_port();
@@ -147,7 +150,7 @@ static int run__start(struct run_obs *ob, const struct case_proto *pr, const cha
         snprintf(o->diag, sizeof(o->diag), "no free port on 127.0.0.1");
         return -1;
     }
-    if (run__cmd(ob, pr, port, casedir, ns, cmd, sizeof(cmd), o) < 0)
+    if (run__cmd(rx, pr, port, casedir, ns, cmd, sizeof(cmd), o) < 0)
         return -1;
     ts.cmd = cmd;
     ts.port = port;
@@ -158,9 +161,9 @@ static int run__start(struct run_obs *ob, const struct case_proto *pr, const cha
         ts.host = ns->pair.addr[1];
         ts.netns_path = ns->path;
     }
-    if (rc->fixed_port && !ns->active && run__port_free(port, ob->scale, o) < 0)
+    if (rc->fixed_port && !ns->active && run__port_free(port, rx->obs.scale, o) < 0)
         return -1;
-    if (run__watch_inject(ob, casedir, &ts, err, sizeof(err)) < 0) {
+    if (run__watch_inject(rx, casedir, &ts, err, sizeof(err)) < 0) {
         snprintf(o->diag, sizeof(o->diag), "%s", err);
         return -1;
     }
@@ -225,56 +228,63 @@ static void run__netns_end(struct run_ns *ns)
     ns->active = 0;
 }
 
-/* Runs the clients against the started target ob->t, observes it, stops it, judges. */
-static void run__drive(struct run_obs *ob, const struct client_spec *groups, const char *casedir,
+/* Runs the clients against the started target rx->t, observes it, stops it, judges. */
+static void run__drive(struct run_ctx *rx, const struct client_spec *groups, const char *casedir,
                        struct case_outcome *o)
 {
-    const struct ec_case *c = ob->c;
-    struct engine_hooks hooks = { .arg = ob, .on_connected = run__hook_connected,
+    const struct ec_case *c = rx->c;
+    struct engine_hooks hooks = { .arg = rx, .on_connected = run__hook_connected,
                                   .on_tick = run__hook_tick, .tick_ms = 10 };
-    struct engine_opts eo = { .host = ob->t->host, .hooks = &hooks, .port = ob->t->port, .seed = ob->seed,
-                              .deadline_ms = (int)(c->deadline_ms * ob->scale),
-                              .stall_ms = (int)(c->stall_ms * ob->scale), .server_frozen = &ob->frozen,
-                              .may_end_stalled = &ob->may_end_stalled, .ended_stalled = &ob->ended_stalled,
-                              .rst_on_eof = run__rst_on_eof(ob) };
+    struct engine_opts eo = { .host = rx->t->host, .hooks = &hooks, .port = rx->t->port, .seed = rx->obs.case_seed,
+                              .deadline_ms = (int)(c->deadline_ms * rx->obs.scale),
+                              .stall_ms = (int)(c->stall_ms * rx->obs.scale), .server_frozen = &rx->frozen,
+                              .may_end_stalled = &rx->may_end_stalled,
+                              .ended_stalled = &rx->obs.clients.ended_stalled,
+                              .rst_on_eof = run__rst_on_eof(rx) };
     char err[512];
     int rc_engine;
 
-    if (run__watch_cap_begin(ob, casedir, o) < 0) {
-        target_stop(ob->t, 1000);   /* o says why: SKIP without privilege, else ERROR */
+    if (run__watch_cap_begin(rx, casedir, o) < 0) {
+        target_stop(rx->t, 1000);   /* o says why: SKIP without privilege, else ERROR */
         return;
     }
-    run__hooks_begin(ob);
-    rc_engine = engine_run(&eo, groups, c->ngroups, ob->res, &ob->nres, err, sizeof(err));
-    run__hooks_end(ob, ec_now_ms() - ob->t0_ms);
-    run__watch_cap_end(ob);
+    run__hooks_begin(rx);
+    rc_engine = engine_run(&eo, groups, c->ngroups, rx->res, &rx->obs.clients.nres, err, sizeof(err));
+    run__hooks_end(rx, ec_now_ms() - rx->t0_ms);
+    run__watch_cap_end(rx);
     if (rc_engine < 0) {
         o->status = CASE_ERROR;
         snprintf(o->diag, sizeof(o->diag), "client engine: %s", err);
     } else {
-        run__counters(ob);
-        if (c->expect.serve_after && target_alive(ob->t))
-            run__serve_after(ob, &groups[0]);
-        ob->alive = target_alive(ob->t);
-        target_describe(ob->t, ob->how, sizeof(ob->how));
+        run__counters(rx);
+        if (c->expect.serve_after && target_alive(rx->t))
+            run__serve_after(rx, &groups[0]);
+        rx->obs.target.alive = target_alive(rx->t);
+        target_describe(rx->t, rx->obs.target.how, sizeof(rx->obs.target.how));
     }
-    target_stop(ob->t, 1000);
-    run__watch_trace(ob);
-    run__stall_context(ob);
+    target_stop(rx->t, 1000);
+    run__watch_trace(rx);
     if (rc_engine == 0) {
-        run__verdict(ob, o);
-        run__wire_point(ob, o);
-        run__watch_keep(ob, o->status == CASE_PASS);
+        verdict(c, &rx->obs, o);
+        run__watch_keep(rx, o->status == CASE_PASS);
     }
+}
+
+/* What is known before anything is observed: the run's conditions, and "unknown" where 0 would be a value. */
+static void run__obs_init(struct observations *obs, const struct run_conf *rc, const struct ec_case *c)
+{
+    obs->run_seed = rc->seed;
+    obs->case_seed = run_case_seed(rc->seed, c->name);
+    obs->scale = rc->timeout_scale > 0 ? rc->timeout_scale : 1.0;
+    obs->target.served_after = -1;
+    obs->target.eagain = obs->target.resumptions = obs->target.pauses = -1;
 }
 
 /* Runs the protocol variant c of a case with protocol pr (run_case's contract). */
 static int run__case_as(const struct run_conf *rc, const struct ec_case *c, const struct case_proto *pr0,
                         const char *casedir, struct case_outcome *o)
 {
-    struct run_obs ob = { .c = c, .rc = rc, .scale = rc->timeout_scale > 0 ? rc->timeout_scale : 1.0,
-                          .served_after = -1, .eagain = -1, .resumptions = -1, .pauses = -1,
-                          .short_writes = -1 };
+    struct run_ctx rx = { .c = c, .rc = rc };
     struct client_spec groups[CASE_MAX_GROUPS];
     struct case_proto pr = *pr0;
     struct target t;
@@ -282,7 +292,7 @@ static int run__case_as(const struct run_conf *rc, const struct ec_case *c, cons
     double t_begin = ec_now_ms();
     int i, total = 0;
 
-    ob.seed = run_case_seed(rc->seed, c->name);
+    run__obs_init(&rx.obs, rc, c);
     if ((rc->inject_spec || c->inject[0]) && !rc->inject_so) {
         o->status = CASE_SKIP;
         snprintf(o->diag, sizeof(o->diag), "needs the preload injector (inject = %s), which is not built",
@@ -307,30 +317,31 @@ static int run__case_as(const struct run_conf *rc, const struct ec_case *c, cons
         o->duration_s = (ec_now_ms() - t_begin) / 1e3;
         return 0;
     }
-    ob.cap_iface = ns.active ? ns.pair.dev[0] : NULL;
-    if (run__start(&ob, &pr, casedir, &t, &ns, o) < 0) {
+    rx.cap_iface = ns.active ? ns.pair.dev[0] : NULL;
+    if (run__start(&rx, &pr, casedir, &t, &ns, o) < 0) {
         run__netns_end(&ns);
         o->status = CASE_ERROR;
         o->duration_s = (ec_now_ms() - t_begin) / 1e3;
         return 0;
     }
-    ob.t = &t;
-    ob.t_ready_ms = ec_now_ms() - t_begin;
-    ob.res = calloc((size_t)total, sizeof(*ob.res));
-    if (!ob.res) {
+    rx.t = &t;
+    rx.t_ready_ms = ec_now_ms() - t_begin;
+    rx.res = calloc((size_t)total, sizeof(*rx.res));
+    if (!rx.res) {
         target_stop(&t, 500);
         run__netns_end(&ns);
         o->status = CASE_ERROR;
         snprintf(o->diag, sizeof(o->diag), "out of memory");
         return -1;
     }
-    run__drive(&ob, groups, casedir, o);
+    rx.obs.clients.res = rx.res;
+    run__drive(&rx, groups, casedir, o);
     run__netns_end(&ns);
-    free(ob.res);
+    free(rx.res);
     o->duration_s = (ec_now_ms() - t_begin) / 1e3;
     snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
-             "timing: target listening after %.0f ms, clients ran %.0f ms, %.0f ms in all\n", ob.t_ready_ms,
-             ob.engine_ms, o->duration_s * 1e3);
+             "timing: target listening after %.0f ms, clients ran %.0f ms, %.0f ms in all\n", rx.t_ready_ms,
+             rx.obs.clients.engine_ms, o->duration_s * 1e3);
     return 0;
 }
 

@@ -14,87 +14,78 @@
  * case's buffers, set by the injector on every accepted socket. A spec that
  * names the key itself wins.
  */
-static void run__buf_key(const struct run_obs *ob, const char *spec, const char *key, int val,
+static void run__buf_key(const struct run_ctx *rx, const char *spec, const char *key, int val,
                          char *out, size_t outlen)
 {
     char ph[32], kv[32];
 
     snprintf(ph, sizeof(ph), "{%s}", key);
     snprintf(kv, sizeof(kv), "%s=", key);
-    if (val <= 0 || strstr(spec, kv) || !ob->rc->target_cmd || strstr(ob->rc->target_cmd, ph))
+    if (val <= 0 || strstr(spec, kv) || !rx->rc->target_cmd || strstr(rx->rc->target_cmd, ph))
         return;
     ec_catf(out, outlen, "%s=%d,", key, val);
 }
 
-int run__watch_inject(struct run_obs *ob, const char *casedir, struct target_spec *ts, char *err, size_t errlen)
+int run__watch_inject(struct run_ctx *rx, const char *casedir, struct target_spec *ts, char *err, size_t errlen)
 {
-    const char *given = ob->rc->inject_spec ? ob->rc->inject_spec : ob->c->inject;
+    const char *given = rx->rc->inject_spec ? rx->rc->inject_spec : rx->c->inject;
     char why[256], spec[3072] = "", seeded[sizeof(spec)];
 
-    run__buf_key(ob, given, "sndbuf", ob->c->sndbuf, spec, sizeof(spec));
-    run__buf_key(ob, given, "rcvbuf", ob->c->rcvbuf, spec, sizeof(spec));
+    run__buf_key(rx, given, "sndbuf", rx->c->sndbuf, spec, sizeof(spec));
+    run__buf_key(rx, given, "rcvbuf", rx->c->rcvbuf, spec, sizeof(spec));
     ec_catf(spec, sizeof(spec), "%s", given);
     if (spec[0] && spec[strlen(spec) - 1] == ',')
         spec[strlen(spec) - 1] = '\0';
     /* The run's seed drives the injected faults too, unless the spec names one. */
-    if (inj_spec_with_seed(spec, ob->seed, seeded, sizeof(seeded)) == 0)
+    if (inj_spec_with_seed(spec, rx->obs.case_seed, seeded, sizeof(seeded)) == 0)
         memcpy(spec, seeded, sizeof(spec));
 
-    if (!ob->rc->inject_so)
+    if (!rx->rc->inject_so)
         return 0;
     if (spec[0] && inj_spec_validate(spec, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "inject = %.300s: %.200s", spec, why);
         return -1;
     }
-    snprintf(ob->trace_path, sizeof(ob->trace_path), "%.4000s/trace.bin", casedir);
-    snprintf(ob->inj_env[0], sizeof(ob->inj_env[0]), "%s=%.4000s", INJ_ENV_SPEC, spec);
-    snprintf(ob->inj_env[1], sizeof(ob->inj_env[1]), "%s=%.4000s", INJ_ENV_TRACE, ob->trace_path);
-    ob->inj_envp[0] = ob->inj_env[0];
-    ob->inj_envp[1] = ob->inj_env[1];
-    ob->inj_envp[2] = NULL;
-    ts->preload = ob->rc->inject_so;
-    ts->env = ob->inj_envp;
-    ob->traced = 1;
+    snprintf(rx->trace_path, sizeof(rx->trace_path), "%.4000s/trace.bin", casedir);
+    snprintf(rx->inj_env[0], sizeof(rx->inj_env[0]), "%s=%.4000s", INJ_ENV_SPEC, spec);
+    snprintf(rx->inj_env[1], sizeof(rx->inj_env[1]), "%s=%.4000s", INJ_ENV_TRACE, rx->trace_path);
+    rx->inj_envp[0] = rx->inj_env[0];
+    rx->inj_envp[1] = rx->inj_env[1];
+    rx->inj_envp[2] = NULL;
+    ts->preload = rx->rc->inject_so;
+    ts->env = rx->inj_envp;
+    rx->obs.trace.traced = 1;
     return 0;
 }
 
-void run__watch_trace(struct run_obs *ob)
+void run__watch_trace(struct run_ctx *rx)
 {
-    char err[256], line[512];
+    struct obs_trace *tr = &rx->obs.trace;
 
-    if (!ob->traced)
+    if (!tr->traced)
         return;
-    if (trace_read_totals(ob->trace_path, &ob->tr, err, sizeof(err)) < 0 || !ob->tr.present) {
-        ec_catf(ob->watch_note, sizeof(ob->watch_note),
-                "trace: none (%.200s; a static or raw-syscall target?)\n", err);
+    if (trace_read_totals(rx->trace_path, &tr->tr, tr->err, sizeof(tr->err)) < 0 || !tr->tr.present)
         return;
-    }
-    trace_describe(&ob->tr, line, sizeof(line));
-    ec_catf(ob->watch_note, sizeof(ob->watch_note), "trace: %.400s\n", line);
-    ob->short_writes = (long long)ob->tr.short_writes;
-    if (ob->have_counters)
-        return;               /* the server's own counters are the primary source */
-    ob->eagain = (long long)(ob->tr.eagain_real + ob->tr.eagain_injected);
-    ob->resumptions = (long long)ob->tr.resumptions;
-    ob->have_counters = 1;
-    ob->src = "trace";
+    run__trace_ring(rx->trace_path, tr->tr.conns, rx->t0_ms + rx->obs.clients.engine_ms, &tr->ring);
+    run__stall_trace(rx);
 }
 
-int run__watch_cap_begin(struct run_obs *ob, const char *casedir, struct case_outcome *o)
+int run__watch_cap_begin(struct run_ctx *rx, const char *casedir, struct case_outcome *o)
 {
+    struct obs_capture *cap = &rx->obs.capture;
     char err[256];
     int denied = 0;
 
-    if (!ob->c->capture && !ob->rc->pcap)
+    if (!rx->c->capture && !rx->rc->pcap)
         return 0;
-    snprintf(ob->pcap_path, sizeof(ob->pcap_path), "%.3900s/%.64s.pcap", casedir, ob->c->name);
-    ob->cap = cap_start(ob->cap_iface ? ob->cap_iface : "lo", &ob->t->port, 1, ob->rc->snaplen, ob->pcap_path, &denied, err, sizeof(err));
-    if (ob->cap)
+    snprintf(cap->pcap_path, sizeof(cap->pcap_path), "%.3900s/%.64s.pcap", casedir, rx->c->name);
+    rx->cap = cap_start(rx->cap_iface ? rx->cap_iface : "lo", &rx->t->port, 1, rx->rc->snaplen, cap->pcap_path, &denied, err, sizeof(err));
+    if (rx->cap)
         return 0;
-    ec_catf(ob->watch_note, sizeof(ob->watch_note),
+    ec_catf(cap->note, sizeof(cap->note),
             "capture: %s: %.200s\n", denied ? "not permitted (needs CAP_NET_RAW)" : "failed", err);
-    ob->pcap_path[0] = '\0';
-    if (!ob->c->capture || !case_has_wire(ob->c))
+    cap->pcap_path[0] = '\0';
+    if (!rx->c->capture || !case_has_wire(rx->c))
         return 0;             /* the case runs uncaptured; the report says why */
     o->status = denied ? CASE_SKIP : CASE_ERROR;
     snprintf(o->diag, sizeof(o->diag), "%s to check its wire assertions (capture: %.300s)",
@@ -102,25 +93,28 @@ int run__watch_cap_begin(struct run_obs *ob, const char *casedir, struct case_ou
     return -1;
 }
 
-void run__watch_cap_end(struct run_obs *ob)
+void run__watch_cap_end(struct run_ctx *rx)
 {
-    if (!ob->cap)
+    struct obs_capture *cap = &rx->obs.capture;
+    long packets;
+
+    if (!rx->cap)
         return;
-    ob->packets = cap_stop(ob->cap);
-    ob->cap = NULL;
-    ec_catf(ob->watch_note, sizeof(ob->watch_note),
-            "capture: %ld packets in %.300s (edgecase pcap FILE analyzes it)\n", ob->packets, ob->pcap_path);
-    run__wire_analyze(ob);
+    packets = cap_stop(rx->cap);
+    rx->cap = NULL;
+    ec_catf(cap->note, sizeof(cap->note),
+            "capture: %ld packets in %.300s (edgecase pcap FILE analyzes it)\n", packets, cap->pcap_path);
+    run__wire_analyze(rx);
 }
 
-void run__watch_keep(struct run_obs *ob, int passed)
+void run__watch_keep(struct run_ctx *rx, int passed)
 {
     int i, stalled = 0;
 
-    if (ob->rc->pcap != 2 || !ob->pcap_path[0] || ob->c->capture)
+    if (rx->rc->pcap != 2 || !rx->obs.capture.pcap_path[0] || rx->c->capture)
         return;
-    for (i = 0; i < ob->nres; i++)
-        stalled += ob->res[i].stalls > 0;
+    for (i = 0; i < rx->obs.clients.nres; i++)
+        stalled += rx->res[i].stalls > 0;
     if (passed && !stalled)
-        unlink(ob->pcap_path);
+        unlink(rx->obs.capture.pcap_path);
 }

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/case/case.h"
 
 /* The trace's own thresholds (trace_read.c): a correct server's occasional
  * extra write or wake-up stays below them. */
@@ -16,8 +15,8 @@
 /* Descriptors a server holds besides its connections: stdio, epoll, listener, a few more. */
 #define RANK_OWN_FDS 8
 
-static void rank__fact(struct rank_ev *ev, int cls, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void rank__fact(struct rank_ev *ev, int cls, const char *fmt, ...)
+static void rank__fact(struct rank_ev *ev, enum bug_class cls, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void rank__fact(struct rank_ev *ev, enum bug_class cls, const char *fmt, ...)
 {
     va_list ap;
 
@@ -38,21 +37,24 @@ static void rank__trace_facts(const struct rank_obs *o, struct rank_ev *ev)
     /* Before MOD dropping EPOLLET: that is how EPOLLOUT got level-triggered,
      * which is class 4 whether it shows as idle wake-ups or as a busy transfer. */
     if (o->reg_lt_out && (o->epollout_lt_idle >= RANK_LT_IDLE_MIN || o->mod_dropped_et))
-        rank__fact(ev, 4, "EPOLLOUT registered without EPOLLET %llu times, %llu wake-ups with nothing to write",
+        rank__fact(ev, BC_LT_EPOLLOUT,
+                   "EPOLLOUT registered without EPOLLET %llu times, %llu wake-ups with nothing to write",
                    (unsigned long long)o->reg_lt_out, (unsigned long long)o->epollout_lt_idle);
     if (o->mod_dropped_et || o->mod_dropped_out)
-        rank__fact(ev, 12, "EPOLL_CTL_MOD dropped EPOLLET %llu times, EPOLLOUT with output pending %llu times",
+        rank__fact(ev, BC_ONESHOT_REARM,
+                   "EPOLL_CTL_MOD dropped EPOLLET %llu times, EPOLLOUT with output pending %llu times",
                    (unsigned long long)o->mod_dropped_et, (unsigned long long)o->mod_dropped_out);
     if (o->oneshot_unarmed > 0)
-        rank__fact(ev, 12, "%d connection%s blocked on EAGAIN under EPOLLONESHOT never re-armed",
+        rank__fact(ev, BC_ONESHOT_REARM, "%d connection%s blocked on EAGAIN under EPOLLONESHOT never re-armed",
                    o->oneshot_unarmed, o->oneshot_unarmed > 1 ? "s" : "");
     /* A retry loop makes many failed writes per one that sends; a server that
      * waits in poll() or select() (which the trace does not see) makes about one. */
     if (o->spin_nowait >= RANK_SPIN_MIN && o->spin_nowait >= RANK_SPIN_RATIO * o->writes)
-        rank__fact(ev, 3, "%llu writes retried after EAGAIN with no epoll_wait between, for %llu that sent bytes",
+        rank__fact(ev, BC_SPIN_EAGAIN,
+                   "%llu writes retried after EAGAIN with no epoll_wait between, for %llu that sent bytes",
                    (unsigned long long)o->spin_nowait, (unsigned long long)o->writes);
     if (o->inout_unserved > 0)
-        rank__fact(ev, 11, "%d connection%s blocked on EAGAIN got an event carrying EPOLLIN and EPOLLOUT "
+        rank__fact(ev, BC_IF_ELSE_IF, "%d connection%s blocked on EAGAIN got an event carrying EPOLLIN and EPOLLOUT "
                    "and never wrote again", o->inout_unserved, o->inout_unserved > 1 ? "s" : "");
 }
 
@@ -65,10 +67,12 @@ static void rank__accept_fact(const struct rank_obs *o, struct rank_ev *ev)
     int emfile = o->nofile > 0 && o->accepted + RANK_OWN_FDS >= o->nofile;
 
     if (o->nofile > 0 && !emfile)
-        rank__fact(ev, 6, "the target accepted %lld of %d connections, fewer than its RLIMIT_NOFILE %ld allows; "
+        rank__fact(ev, BC_ACCEPT_ONCE,
+                   "the target accepted %lld of %d connections, fewer than its RLIMIT_NOFILE %ld allows; "
                    "%d clients never got a byte", o->accepted, o->connected, o->nofile, o->hung_zero);
     else
-        rank__fact(ev, emfile ? 18 : 6, "the target accepted %lld of %d connections%s; %d clients never got a byte",
+        rank__fact(ev, emfile ? BC_EMFILE : BC_ACCEPT_ONCE,
+                   "the target accepted %lld of %d connections%s; %d clients never got a byte",
                    o->accepted, o->connected, emfile ? " at its RLIMIT_NOFILE" : "", o->hung_zero);
 }
 
@@ -77,48 +81,51 @@ void rank_facts(const struct rank_obs *o, struct rank_ev *ev)
     memset(ev, 0, sizeof(*ev));
     /* Self-identifying bytes of one client in another's stream: only a shared buffer does that. */
     if (o->xtalk_client >= 0)
-        rank__fact(ev, 10, "client %d received another client's bytes: %s", o->xtalk_client, o->xtalk_diag);
+        rank__fact(ev, BC_SHARED_BUFFER,
+                   "client %d received another client's bytes: %s", o->xtalk_client, o->xtalk_diag);
     /* Bytes a client already had, sent again: a short write's sent part resent. */
     if (o->dup_client >= 0)
-        rank__fact(ev, 17, "client %d received bytes twice: %s", o->dup_client, o->dup_diag);
+        rank__fact(ev, BC_WRITEV_OFFSET, "client %d received bytes twice: %s", o->dup_client, o->dup_diag);
     rank__trace_facts(o, ev);
     if (o->accepted >= 0 && o->hung_zero > 0 && o->accepted < o->connected)
         rank__accept_fact(o, ev);
     /* A client that never shut down its side cannot meet the half-close bug,
      * and a close right after EAGAIN is not one after an EINTR or an EOF. */
     if (o->closed_trunc > 0 && o->closed_on_eagain > 0)
-        rank__fact(ev, 14, "the server closed %d connection%s right after a write met EAGAIN; %d client%s had not "
+        rank__fact(ev, BC_EAGAIN_ERROR,
+                   "the server closed %d connection%s right after a write met EAGAIN; %d client%s had not "
                    "shut down", o->closed_on_eagain, o->closed_on_eagain > 1 ? "s" : "", o->closed_trunc,
                    o->closed_trunc > 1 ? "s" : "");
     if (o->died == 1)
-        rank__fact(ev, 13, "the server was killed by SIGPIPE");
-    ev->ruled_out[13] |= o->died != 1;  /* class 13 is death by SIGPIPE's default action */
+        rank__fact(ev, BC_SIGPIPE, "the server was killed by SIGPIPE");
+    ev->ruled_out[BC_SIGPIPE] |= o->died != 1;  /* class 13 is death by SIGPIPE's default action */
     /* Classes 14 and 15 close the connection: a client that saw no close was not their victim. */
-    ev->ruled_out[14] |= ev->ruled_out[15] |= o->hung > 0 && !o->closed_trunc && !o->closed_trunc_shut;
-    ev->ruled_out[10] |= o->xtalk_client < 0;
-    ev->ruled_out[14] |= o->eagain == 0;
+    ev->ruled_out[BC_EAGAIN_ERROR] |= ev->ruled_out[BC_HALFCLOSE_DROP] |=
+        o->hung > 0 && !o->closed_trunc && !o->closed_trunc_shut;
+    ev->ruled_out[BC_SHARED_BUFFER] |= o->xtalk_client < 0;
+    ev->ruled_out[BC_EAGAIN_ERROR] |= o->eagain == 0;
     if (o->have_trace) {
-        ev->ruled_out[3] |= o->spin_nowait == 0;
-        ev->ruled_out[4] |= o->reg_lt_out == 0;
-        ev->ruled_out[12] |= !o->reg_oneshot && !o->mod_dropped_et && !o->mod_dropped_out;
+        ev->ruled_out[BC_SPIN_EAGAIN] |= o->spin_nowait == 0;
+        ev->ruled_out[BC_LT_EPOLLOUT] |= o->reg_lt_out == 0;
+        ev->ruled_out[BC_ONESHOT_REARM] |= !o->reg_oneshot && !o->mod_dropped_et && !o->mod_dropped_out;
     }
 }
 
-static int rank__has(const int *v, int n, int cls)
+static int rank__has(const int *v, int n, enum bug_class cls)
 {
     for (int i = 0; i < n; i++)
-        if (v[i] == cls)
+        if (v[i] == (int)cls)
             return 1;
     return 0;
 }
 
-static int rank__out(const struct rank_ev *ev, int cls)
+static int rank__out(const struct rank_ev *ev, enum bug_class cls)
 {
-    return cls > 0 && cls < RANK_NCLASS && ev->ruled_out[cls];
+    return cls > BC_NONE && (int)cls <= BC_COUNT && ev->ruled_out[cls];
 }
 
 /* Where cls stands among f's candidates (0 first), or -1 when it is none of them. */
-static int rank__pos(const struct rank_fail *f, int cls)
+static int rank__pos(const struct rank_fail *f, enum bug_class cls)
 {
     for (int i = 0; i < f->ncands; i++)
         if (f->cands[i] == cls)
@@ -162,7 +169,8 @@ static int rank__fit(const struct rank_ev *ev, const struct rank_fail *f, const 
 static void rank__order(const struct rank_ev *ev, const struct rank_fail *f, const int *classes, int nclasses,
                         struct rank_out *out)
 {
-    int order[2 * RANK_NCLASS], n = 0;
+    enum bug_class order[2 * (BC_COUNT + 1)];
+    int n = 0;
 
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < f->ncands; i++)
@@ -170,7 +178,7 @@ static void rank__order(const struct rank_ev *ev, const struct rank_fail *f, con
                 order[n++] = f->cands[i];
     if (n == 0 && f->ncands > 0)
         order[n++] = f->cands[0];  /* everything ruled out: keep the symptom's own first guess */
-    out->cls = n ? order[0] : 0;
+    out->cls = n ? order[0] : BC_NONE;
     for (int i = 1; i < n && out->nalso < RANK_MAX_ALSO; i++)
         out->also[out->nalso++] = order[i];
 }
@@ -199,13 +207,13 @@ void rank_format(const struct rank_out *r, char *buf, size_t len)
     if (!r->cls)
         return;
     if (r->why[0]) {
-        snprintf(buf, len, "class %d %s (evidence: %s)", r->cls, case_class_name(r->cls), r->why);
+        snprintf(buf, len, "class %d %s (evidence: %s)", r->cls, bc_name(r->cls), r->why);
         return;
     }
-    o = (size_t)snprintf(buf, len, "class %d %s?", r->cls, case_class_name(r->cls));
+    o = (size_t)snprintf(buf, len, "class %d %s?", r->cls, bc_name(r->cls));
     for (int i = 0; i < r->nalso && o < len; i++)
         o += (size_t)snprintf(buf + o, len - o, "%s class %d %s?", i ? "," : " (also consistent with",
-                              r->also[i], case_class_name(r->also[i]));
+                              r->also[i], bc_name(r->also[i]));
     if (r->nalso && o < len)
         snprintf(buf + o, len - o, ")");
 }

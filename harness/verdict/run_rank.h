@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RANK_NCLASS 21        /* classes 1..20 of BUG-CLASSES.md; 0 unused */
+#include "harness/verdict/classes.h"
+
 #define RANK_MAX_FACTS 8
 #define RANK_MAX_ALSO 3
 
@@ -37,7 +38,7 @@ struct rank_obs {
 
 /* One piece of evidence that names a class; why says what was seen. */
 struct rank_fact {
-    int cls;
+    enum bug_class cls;
     char why[240];
 };
 
@@ -45,12 +46,12 @@ struct rank_fact {
 struct rank_ev {
     struct rank_fact fact[RANK_MAX_FACTS];
     int nfacts;
-    int ruled_out[RANK_NCLASS];
+    int ruled_out[BC_COUNT + 1];  /* by class number; 0 unused */
 };
 
 /* One failed assertion as the ranking sees it: its symptom's candidate classes, most likely first. */
 struct rank_fail {
-    const int *cands;
+    const enum bug_class *cands;
     int ncands;
     int vacuous;
 };
@@ -60,9 +61,9 @@ struct rank_fail {
  * consistent with the symptom when nothing decided. */
 struct rank_out {
     int fail;                 /* index into the failures, -1 when all are vacuous */
-    int cls;                  /* 0 when the failure has no candidate class */
+    enum bug_class cls;       /* BC_NONE when the failure has no candidate class */
     char why[240];
-    int also[RANK_MAX_ALSO];
+    enum bug_class also[RANK_MAX_ALSO];
     int nalso;
 };
 
