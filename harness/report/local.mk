@@ -1,6 +1,7 @@
 # harness/report/local.mk: the results folder writer (libreport.a) and its test.
 noinst_LIBRARIES += harness/report/libreport.a
-harness_report_libreport_a_SOURCES = harness/report/report.c harness/report/report.h
+harness_report_libreport_a_SOURCES = harness/report/report.c harness/report/report.h \
+  harness/report/series.c harness/report/series_io.c harness/report/series.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_report

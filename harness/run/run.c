@@ -206,12 +206,15 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
                               .may_end_stalled = &ob->may_end_stalled, .ended_stalled = &ob->ended_stalled,
                               .rst_on_eof = run__rst_on_eof(ob) };
     char err[512];
-    int rc_engine;
+    int rc_engine, nclients = 0;
 
     if (run__watch_cap_begin(ob, casedir, o) < 0) {
         target_stop(ob->t, 1000);   /* o says why: SKIP without privilege, else ERROR */
         return;
     }
+    for (int i = 0; i < c->ngroups; i++)
+        nclients += groups[i].count;
+    run__series_begin(ob, nclients);
     run__hooks_begin(ob);
     rc_engine = engine_run(&eo, groups, c->ngroups, ob->res, &ob->nres, err, sizeof(err));
     run__hooks_end(ob, ec_now_ms() - ob->t0_ms);
@@ -234,6 +237,7 @@ static void run__drive(struct run_obs *ob, const struct client_spec *groups, con
         run__wire_point(ob, o);
         run__watch_keep(ob, o->status == CASE_PASS);
     }
+    run__series_end(ob, casedir, groups);
 }
 
 /* Runs the protocol variant c of a case with protocol pr (run_case's contract). */

@@ -55,10 +55,12 @@ static void run__advance(struct run_obs *ob, double now_ms)
                 snprintf(ob->step_err, sizeof(ob->step_err), "freeze (line %d): %.200s", c->steps[i].line, err);
             else
                 ob->frozen = 1;
+            run__series_step(ob, now_ms, ob->frozen);
             break;
         case CASE_STEP_RESUME:
             target_resume(ob->t);
             ob->frozen = 0;
+            run__series_step(ob, now_ms, 0);
             break;
         }
     }
@@ -88,6 +90,7 @@ static void run__rss(struct run_obs *ob, double now_ms)
         return;
     ob->last_rss_ms = now_ms;
     run__cpu_sample(ob, now_ms, s.cpu_s);
+    run__series_res(ob, now_ms, s.cpu_s, s.rss_kb);
     if (s.rss_kb > ob->rss_max_kb)
         ob->rss_max_kb = s.rss_kb;
 }
@@ -102,6 +105,7 @@ void run__hooks_begin(struct run_obs *ob)
         ob->cpu_start_s = s.cpu_s;
         ob->cpu.every_ms = 20;
         run__cpu_sample(ob, 0, s.cpu_s);
+        run__series_res(ob, 0, s.cpu_s, s.rss_kb);
     }
     ob->t0_ms = ec_now_ms();
     run__advance(ob, 0);
@@ -141,6 +145,7 @@ int run__hook_tick(void *arg, double now_ms)
 
     run__advance(ob, now);
     run__rss(ob, now);
+    run__series_tick(ob, now);
     ob->may_end_stalled = run__may_end_stalled(ob);
     return 0;
 }
@@ -164,6 +169,7 @@ void run__hooks_end(struct run_obs *ob, double now_ms)
         ob->cpu_end_s = s.cpu_s;
         ob->cpu.every_ms = 0; /* the last sample always goes in */
         run__cpu_sample(ob, now_ms, s.cpu_s);
+        run__series_res(ob, now_ms, s.cpu_s, s.rss_kb);
         if (s.rss_kb > ob->rss_max_kb)
             ob->rss_max_kb = s.rss_kb;
     }

@@ -86,6 +86,7 @@ struct run_obs {
     int stall_client;         /* index in res, -1 when no client stalled */
     double stall_cpu;         /* the target's CPU s/s over that stall, -1 unknown */
     char stall_trace[256];    /* its last write-path event before the stall ended */
+    struct run_series *series;  /* the timeline being recorded (run_series.c), NULL without memory */
 };
 
 /* Runs the steps and phases due before the clients start (freeze = start). */
@@ -119,6 +120,20 @@ void run__watch_keep(struct run_obs *ob, int passed);
 void run__cpu_sample(struct run_obs *ob, double now_ms, double cpu_s);
 /* Fills the stall_* fields from the clients' results, the CPU series and the trace. */
 void run__stall_context(struct run_obs *ob);
+
+/* run_series.c: the case's timeline for the HTML report, written as casedir/series.tsv. */
+struct series;
+void run__series_begin(struct run_obs *ob, int nclients);
+/* Samples every client's received count (from the tick hook). */
+void run__series_tick(struct run_obs *ob, double now_ms);
+void run__series_res(struct run_obs *ob, double now_ms, double cpu_s, long rss_kb);
+/* A freeze (1) or resume (0) step ran at now_ms. */
+void run__series_step(struct run_obs *ob, double now_ms, int freeze);
+/* Adds the clients' endings, stalls, phases, trace and capture; writes and frees. */
+void run__series_end(struct run_obs *ob, const char *casedir, const struct client_spec *groups);
+/* run_series_trace.c: the injector's ring events and the capture's zero windows. */
+void run__series_trace(const struct run_obs *ob, struct series *s);
+void run__series_wire(const struct run_obs *ob, struct series *s);
 
 /* Judges the observations into o (status, diag, details). */
 void run__verdict(const struct run_obs *ob, struct case_outcome *o);

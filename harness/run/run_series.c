@@ -1,0 +1,228 @@
+/* run_series.c: records a case's timeline while it runs (engine ticks, steps, CPU/RSS) and writes its series.tsv. */
+#include "harness/run/run_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "harness/report/series.h"
+
+/* What the sampler reads every tick, kept apart from the engine's results. */
+struct run_series {
+    struct series *s;
+    int n;
+    uint64_t *recv;
+    int *stalls, *done;
+    double frozen_at;         /* -1: not frozen */
+};
+
+void run__series_begin(struct run_obs *ob, int nclients)
+{
+    struct run_series *rs = calloc(1, sizeof(*rs));
+
+    if (!rs)
+        return;               /* no timeline, never a failed case */
+    rs->n = nclients;
+    rs->frozen_at = -1;
+    rs->s = series_new(nclients);
+    rs->recv = calloc((size_t)nclients + 1, sizeof(*rs->recv));
+    rs->stalls = calloc((size_t)nclients + 1, sizeof(*rs->stalls));
+    rs->done = calloc((size_t)nclients + 1, sizeof(*rs->done));
+    if (!rs->s || !rs->recv || !rs->stalls || !rs->done) {
+        series_free(rs->s);
+        free(rs->recv);
+        free(rs->stalls);
+        free(rs->done);
+        free(rs);
+        return;
+    }
+    ob->series = rs;
+    series_sample_bytes(rs->s, 0, rs->recv, NULL, NULL);  /* every line starts at 0 bytes, 0 ms */
+}
+
+void run__series_tick(struct run_obs *ob, double now_ms)
+{
+    struct run_series *rs = ob->series;
+
+    if (!rs || !ob->res)
+        return;
+    /* The engine fills ob->res as it goes: read, never write. */
+    for (int i = 0; i < rs->n; i++) {
+        rs->recv[i] = ob->res[i].received;
+        rs->stalls[i] = ob->res[i].stalls;
+        rs->done[i] = ob->res[i].end != CE_RUNNING;
+    }
+    series_sample_bytes(rs->s, now_ms, rs->recv, rs->stalls, rs->done);
+}
+
+void run__series_res(struct run_obs *ob, double now_ms, double cpu_s, long rss_kb)
+{
+    if (ob->series)
+        series_sample_res(ob->series->s, now_ms, cpu_s, rss_kb);
+}
+
+void run__series_step(struct run_obs *ob, double now_ms, int freeze)
+{
+    struct run_series *rs = ob->series;
+
+    if (!rs)
+        return;
+    if (freeze && rs->frozen_at < 0)
+        rs->frozen_at = now_ms;
+    if (!freeze && rs->frozen_at >= 0) {
+        series_span(rs->s, SPAN_FROZEN, rs->frozen_at, now_ms, -1, -1, "SIGSTOP");
+        rs->frozen_at = -1;
+    }
+}
+
+/* "offset N" in a verifier's diagnosis, or -1. */
+static long long run__diag_offset(const char *diag)
+{
+    const char *p = strstr(diag, "offset ");
+
+    return p ? strtoll(p + 7, NULL, 10) : -1;
+}
+
+/* One client's ending as a mark: failures at their offset, resets, closes, half-closes. */
+static void run__series_client(struct series *s, const struct client_spec *g, const struct client_result *r,
+                               double end_ms, double merge)
+{
+    char label[160];
+
+    snprintf(label, sizeof(label), "client %u: %.140s", r->id, r->diag);
+    if (g->read_delay_ms > 0 && r->t_connect_ms > 0)
+        series_mark(s, r->t_connect_ms + g->read_delay_ms, "reads", -1, merge,
+                    "the client starts reading (its read_delay ends)");
+    if (r->t_shut_ms > 0)
+        series_mark(s, r->t_shut_ms, "shut_wr", (long long)r->received, merge, "client half-closed (shutdown SHUT_WR)");
+    switch (r->end) {
+    case CE_MISMATCH:
+        series_mark(s, r->t_done_ms, "fail", run__diag_offset(r->diag), merge, label);
+        break;
+    case CE_SERVER_RESET:
+        series_mark(s, r->t_done_ms, "srv-reset", (long long)r->received, merge, label);
+        break;
+    case CE_SERVER_CLOSED:
+        series_mark(s, r->t_done_ms, "srv-close", (long long)r->received, merge, label);
+        break;
+    case CE_CLIENT_ENDED:
+        if (g->reset_after || g->close_after)
+            series_mark(s, r->t_done_ms, g->reset_after ? "reset" : "close", (long long)r->received, merge,
+                        g->reset_after ? "client reset its connection (case step)" : "client closed (case step)");
+        break;
+    case CE_RUNNING:
+        series_mark(s, end_ms, "hang", (long long)r->received, merge, label);
+        break;
+    case CE_CONNECT_FAILED:
+        series_mark(s, r->t_done_ms, "no-connect", -1, merge, label);
+        break;
+    case CE_COMPLETE:
+        break;
+    }
+    if (r->stalls > 0)      /* the engine's exact longest stall, over the sampled one */
+        series_span_exact(s, r->stall_start_ms, r->stall_start_ms + r->longest_stall_ms, (int)r->id);
+}
+
+/* Group of client i (results come in group order). */
+static const struct client_spec *run__group_of(const struct run_obs *ob, const struct client_spec *groups, int i)
+{
+    int g = ob->res[i].group;
+
+    return g >= 0 && g < ob->c->ngroups ? &groups[g] : &groups[0];
+}
+
+/* CPU phases with their limits, as spans. */
+static void run__series_phases(const struct run_obs *ob, struct series *s)
+{
+    for (int i = 0; i < ob->c->nphases; i++) {
+        const struct run_phase_obs *p = &ob->phase[i];
+        double limit = -1;
+
+        if (!p->started)
+            continue;
+        for (int k = 0; k < ob->c->expect.ncpu; k++)
+            if (ob->c->expect.cpu[k].phase == i)
+                limit = ob->c->expect.cpu[k].max_frac;
+        series_span(s, SPAN_PHASE, p->t0_ms, p->ended ? p->t1_ms : ob->engine_ms, -1, limit, ob->c->phases[i].name);
+    }
+}
+
+/* The run's options that replay it (after "edgecase run [CASE]"). */
+static void run__series_replay(const struct run_obs *ob, struct series *s, const char *proto)
+{
+    const struct run_conf *rc = ob->rc;
+    char buf[1024];
+    size_t n = 0;
+
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, "--seed %llu", (unsigned long long)rc->seed);
+    if (rc->target_cmd && n < sizeof(buf)) {
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --target '");
+        for (const char *p = rc->target_cmd; *p && n + 5 < sizeof(buf); p++)
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, *p == '\'' ? "'\\''" : "%c", *p);
+        n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, "' --protocol %s", proto);
+    }
+    if (rc->fixed_port && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --port %d", rc->fixed_port);
+    if (rc->inject_spec && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --inject '%s'", rc->inject_spec);
+    if (rc->timeout_scale != 1.0 && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --timeout-scale %g", rc->timeout_scale);
+    if (!rc->inject_so && n < sizeof(buf))
+        snprintf(buf + n, sizeof(buf) - n, " --no-preload");
+    series_meta(s, "replay", "%s", buf);
+}
+
+/* What the page shows beside the timeline. */
+static void run__series_meta(const struct run_obs *ob, struct series *s, const struct client_spec *groups)
+{
+    struct case_proto pr = { groups[0].proto, groups[0].repeat_n, groups[0].repeat_newline };
+    uint64_t emax = 0, emin = UINT64_MAX;
+    struct utsname u;
+    char p[64];
+
+    for (int i = 0; i < ob->nres; i++) {
+        emax = ob->res[i].expected > emax ? ob->res[i].expected : emax;
+        emin = ob->res[i].expected < emin ? ob->res[i].expected : emin;
+    }
+    series_meta(s, "case", "%s", ob->c->name);
+    series_meta(s, "proto", "%s", case_proto_str(&pr, p, sizeof(p)));
+    series_meta(s, "expected", "%llu", (unsigned long long)emax);
+    series_meta(s, "expected_min", "%llu", (unsigned long long)(ob->nres ? emin : 0));
+    series_meta(s, "stall_ms", "%.0f", ob->c->stall_ms * ob->scale);
+    series_meta(s, "t_end_ms", "%.1f", ob->engine_ms);
+    series_meta(s, "rss0_kb", "%ld", ob->rss0_kb);
+    if (ob->c->expect.rss_growth_max >= 0)
+        series_meta(s, "rss_limit_kb", "%lld", ob->rss0_kb + ob->c->expect.rss_growth_max / 1024);
+    if (uname(&u) == 0)
+        series_meta(s, "kernel", "%s %s %s", u.sysname, u.release, u.machine);
+    series_meta(s, "trace", "%s", !ob->traced ? "not preloaded" : ob->tr.present ? "present" : "none (static target?)");
+    run__series_replay(ob, s, p);
+    if (!ob->alive)
+        series_mark(s, ob->engine_ms, "exit", -1, 0, ob->how);
+}
+
+void run__series_end(struct run_obs *ob, const char *casedir, const struct client_spec *groups)
+{
+    struct run_series *rs = ob->series;
+    double merge = ob->engine_ms / 100;
+
+    if (!rs)
+        return;
+    run__series_tick(ob, ob->engine_ms);
+    series_close_stalls(rs->s, ob->engine_ms);
+    run__series_step(ob, ob->engine_ms, 0);
+    for (int i = 0; i < ob->nres; i++)
+        run__series_client(rs->s, run__group_of(ob, groups, i), &ob->res[i], ob->engine_ms, merge);
+    run__series_phases(ob, rs->s);
+    run__series_meta(ob, rs->s, groups);
+    run__series_trace(ob, rs->s);
+    run__series_wire(ob, rs->s);
+    series_write(rs->s, casedir);
+    series_free(rs->s);
+    free(rs->recv);
+    free(rs->stalls);
+    free(rs->done);
+    free(rs);
+    ob->series = NULL;
+}
