@@ -1,7 +1,10 @@
 # harness/report/local.mk: the results folder writer (libreport.a) and its test.
 noinst_LIBRARIES += harness/report/libreport.a
 harness_report_libreport_a_SOURCES = harness/report/report.c harness/report/report.h \
-  harness/report/series.c harness/report/series_io.c harness/report/series.h
+  harness/report/series.c harness/report/series_io.c harness/report/series.h \
+  harness/report/report_html.c harness/report/report_html_read.c harness/report/report_html.h \
+  harness/report/report_svg.c harness/report/report_svg_lanes.c harness/report/report_svg.h \
+  harness/report/report_svg_int.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_report
