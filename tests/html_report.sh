@@ -29,11 +29,11 @@ browse() {
         --enable-logging=stderr --v=0 "$@"
 }
 
-# A passing case and a failing one: drop-tail loses the tail behind a short write.
+# A passing case and a failing one: oneshot-no-rearm never re-arms a connection whose write hit EAGAIN, so its client stalls.
 PASS_CASE=short-read-fin
-FAIL_CASE=exact-tiny-sndbuf
+FAIL_CASE=oneshot-many-resumptions
 "$E" run "$PASS_CASE" "$FAIL_CASE" --results "$OUT" \
-    --target "$B --listen {host}:{port} --proto {proto} --sndbuf={sndbuf} --rcvbuf={rcvbuf} --bug drop-tail" \
+    --target "$B --listen {host}:{port} --proto {proto} --sndbuf={sndbuf} --rcvbuf={rcvbuf} --bug oneshot-no-rearm" \
     >"$W/run.out" 2>&1
 rc=$?
 cat "$W/run.out"
@@ -42,7 +42,7 @@ D=$(cd "$OUT/latest" && pwd -P)
 P=$D/index.html
 [ -s "$P" ] || { echo "FAIL: no $P"; exit 1; }
 grep -q "^PASS  $PASS_CASE" "$W/run.out" && grep -q "^FAIL  $FAIL_CASE" "$W/run.out" ||
-    fail "wanted $PASS_CASE to pass and $FAIL_CASE to fail against drop-tail"
+    fail "wanted $PASS_CASE to pass and $FAIL_CASE to fail against oneshot-no-rearm"
 
 # Self-contained: nothing fetched from anywhere (the SVG namespace is a name, not a fetch).
 if grep -Eo '(src|href)="[a-z]+:[^"]*"|@import|url\(' "$P" | grep -v '^href="#' | grep -q .; then
@@ -70,7 +70,7 @@ grep -q 'class="wrong"' "$W/dom.html" && grep -q 'class="mark bad"' "$W/dom.html
     ok "the failure's moment and offset are marked" || fail "the failing case has no failure mark"
 
 # The failing case comes first and its timeline is open: the screenshot shows it.
-browse --screenshot="$D/$FAIL_CASE-timeline.png" --window-size=1000,900 --hide-scrollbars "file://$P#case-$FAIL_CASE" \
+browse --screenshot="$D/$FAIL_CASE-timeline.png" --window-size=1000,1000 --hide-scrollbars "file://$P" \
     >"$W/shot.out" 2>&1
 [ -s "$D/$FAIL_CASE-timeline.png" ] && ok "screenshot $D/$FAIL_CASE-timeline.png" ||
     fail "no screenshot: $(tail -2 "$W/shot.out")"

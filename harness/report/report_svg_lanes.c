@@ -101,6 +101,28 @@ static void svg_zerowin_labels(FILE *f, const struct series *s, const struct svg
     }
 }
 
+/* A lane's totals at its right end; an empty EPOLLOUT lane after a full
+ * socket says the write never resumed, which is the point of the drawing. */
+static void svg_lane_totals(FILE *f, const struct series *s, double top)
+{
+    long n[2] = { 0, 0 };
+    char note[96];
+
+    for (int i = 0; i < s->ne; i++) {
+        const struct svg_evkind *k = svg_evkind(s->e[i].kind);
+
+        n[k ? k->row : 0] += k ? s->e[i].count : 0;
+    }
+    for (int row = 0; row < 2; row++) {
+        if (n[row])
+            snprintf(note, sizeof(note), "%ld %s", n[row], row ? "EPOLLOUT/resumed events" : "full-socket events");
+        else
+            snprintf(note, sizeof(note), "%s", row ? "none: the write was never resumed by EPOLLOUT" : "none");
+        svg_text(f, SVG_X0 + SVG_PW - 4, top + row * (SVG_LANE_H + 2) + SVG_LANE_H - 3, "end",
+                 !n[row] && row && n[0] ? "lbad" : "note", note);
+    }
+}
+
 double svg_lanes(FILE *f, const struct series *s, const struct svg_geo *g, double top)
 {
     const char *tr = series_get(s, "trace"), *from = series_get(s, "trace_from_ms");
@@ -108,9 +130,10 @@ double svg_lanes(FILE *f, const struct series *s, const struct svg_geo *g, doubl
 
     svg_lane_frame(f, top, SVG_LANE_H, "EAGAIN");
     svg_lane_frame(f, top + SVG_LANE_H + 2, SVG_LANE_H, "EPOLLOUT");
-    if (s->ne)
+    if (s->ne) {
         svg_events(f, s, g, top);
-    else {
+        svg_lane_totals(f, s, top);
+    } else {
         snprintf(note, sizeof(note), "no write-path events: injector trace %.100s", tr ? tr : "not recorded");
         svg_lane_note(f, top, note);
     }
