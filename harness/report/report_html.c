@@ -27,7 +27,7 @@ static const char html_style[] =
     ".legend span{display:inline-block;margin-right:14px}.sw{display:inline-block;width:12px;height:10px;"
     "margin-right:4px;vertical-align:middle}"
     "svg.timeline{display:block;max-width:100%;height:auto;background:#fff}"
-    "svg .panel,svg .lane{fill:#fff;stroke:#bbb}svg .grid{stroke:#eee}svg .ax{font-size:10px;fill:#555}"
+    "svg .panel,svg .lane{fill:none;stroke:#bbb}svg .grid{stroke:#eee}svg .ax{font-size:10px;fill:#555}"
     "svg .stall{fill:#e74c3c;fill-opacity:.18;stroke:#e74c3c;stroke-opacity:.6}"
     "svg .frozen{fill:#5b7db1;fill-opacity:.22}svg .zerowin{fill:#f39c12;fill-opacity:.6}"
     "svg .lstall{font-size:11px;fill:#c0392b;font-weight:bold}svg .lfrozen{font-size:11px;fill:#34495e}"
@@ -126,8 +126,8 @@ static void html_summary(FILE *f, const struct html_run *r, int n)
 {
     char counts[160], replay[1200];
 
-    snprintf(counts, sizeof(counts), "%d cases: %d pass, %d fail, %d error, %d skip", n, r->npass, r->nfail, r->nerror,
-             r->nskip);
+    snprintf(counts, sizeof(counts), "%d case%s: %d pass, %d fail, %d error, %d skip", n, n == 1 ? "" : "s", r->npass,
+             r->nfail, r->nerror, r->nskip);
     snprintf(replay, sizeof(replay), "harness/edgecase run %s", r->replay);
     fputs("<h1>edgecase results</h1>\n<table class=\"summary\">\n", f);
     html_row_summary(f, "result", counts, 0);

@@ -295,9 +295,10 @@ void report_svg(FILE *f, const struct series *s)
 
     fprintf(f, "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
                "viewBox=\"0 0 %d %.0f\" role=\"img\">\n", SVG_W, h, SVG_W, h);
+    /* The grid first: everything else is drawn over it. */
+    svg_time_axis(f, &g, top, h - 32);
     g.y = svg_bytes_panel(f, s, &g, top) + 6;
     g.y = svg_lanes(f, s, &g, g.y);
-    g.y = svg_strips(f, s, &g, g.y);
-    svg_time_axis(f, &g, top, g.y);
+    svg_strips(f, s, &g, g.y);
     fputs("</svg>\n", f);
 }

@@ -33,7 +33,7 @@ void svg_text(FILE *f, double x, double y, const char *anchor, const char *cls, 
 void svg_spans(FILE *f, const struct series *s, const struct svg_geo *g, enum series_span_kind kind, double top,
                double h);
 
-/* report_svg_lanes.c: the total height of the drawing for s. */
+/* report_svg_lanes.c: the total height of the drawing for s: its panels, then 32 for the time axis's labels. */
 double svg_height(const struct series *s);
 /* Lanes under the bytes panel: trace events, zero windows. Returns the next free y. */
 double svg_lanes(FILE *f, const struct series *s, const struct svg_geo *g, double top);
