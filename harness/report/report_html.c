@@ -213,6 +213,8 @@ static void html_timeline(FILE *f, const char *dir, const struct html_case *c)
         return;
     }
     if (!(s = series_read(path, why, sizeof(why)))) {
+        if (!strcmp(c->status, "error"))
+            snprintf(why, sizeof(why), "the case ended before its clients ran (see result.txt)");
         fputs("<p class=\"why\">no timeline: ", f);
         html_esc(f, why);
         fputs("</p>\n", f);
@@ -237,7 +239,9 @@ static void html_case(FILE *f, const char *dir, const struct html_case *c, int i
 {
     int open = !strcmp(c->status, "fail") || !strcmp(c->status, "error");
 
-    fprintf(f, "<tr class=\"case %s\" data-i=\"%d\" id=\"case-", c->status, i);
+    fputs("<tr class=\"case ", f);
+    html_esc(f, c->status);
+    fprintf(f, "\" data-i=\"%d\" id=\"case-", i);
     html_esc(f, c->name);
     fputs("\"><td class=\"st\">", f);
     html_esc(f, c->status);

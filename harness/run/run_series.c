@@ -1,6 +1,7 @@
 /* run_series.c: records a case's timeline while it runs (engine ticks, steps, CPU/RSS) and writes its series.tsv. */
 #include "harness/run/run_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,39 @@ static void run__series_phases(const struct run_obs *ob, struct series *s)
     }
 }
 
+/* Appends s to buf (holding *n bytes) in single quotes for a shell. */
+static void run__quote(char *buf, size_t len, size_t *n, const char *s)
+{
+    if (*n + 1 < len)
+        buf[(*n)++] = '\'';
+    for (; *s && *n + 5 < len; s++) {
+        if (*s == '\'') {
+            memcpy(buf + *n, "'\\''", 4);
+            *n += 4;
+        } else {
+            buf[(*n)++] = *s;
+        }
+    }
+    if (*n + 1 < len)
+        buf[(*n)++] = '\'';
+    buf[*n] = '\0';
+}
+
+/* Appends a formatted option to buf, never past len. */
+static void run__opt(char *buf, size_t len, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void run__opt(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    if (*n >= len)
+        return;
+    va_start(ap, fmt);
+    w = vsnprintf(buf + *n, len - *n, fmt, ap);
+    va_end(ap);
+    *n = w < 0 ? *n : *n + (size_t)w < len ? *n + (size_t)w : len - 1;
+}
+
 /* The run's options that replay it (after "edgecase run [CASE]"). */
 static void run__series_replay(const struct run_obs *ob, struct series *s, const char *proto)
 {
@@ -155,21 +189,22 @@ static void run__series_replay(const struct run_obs *ob, struct series *s, const
     char buf[1024];
     size_t n = 0;
 
-    n += (size_t)snprintf(buf + n, sizeof(buf) - n, "--seed %llu", (unsigned long long)rc->seed);
-    if (rc->target_cmd && n < sizeof(buf)) {
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --target '");
-        for (const char *p = rc->target_cmd; *p && n + 5 < sizeof(buf); p++)
-            n += (size_t)snprintf(buf + n, sizeof(buf) - n, *p == '\'' ? "'\\''" : "%c", *p);
-        n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, "' --protocol %s", proto);
+    run__opt(buf, sizeof(buf), &n, "--seed %llu", (unsigned long long)rc->seed);
+    if (rc->target_cmd) {
+        run__opt(buf, sizeof(buf), &n, " --target ");
+        run__quote(buf, sizeof(buf), &n, rc->target_cmd);
+        run__opt(buf, sizeof(buf), &n, " --protocol %s", proto);
     }
-    if (rc->fixed_port && n < sizeof(buf))
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --port %d", rc->fixed_port);
-    if (rc->inject_spec && n < sizeof(buf))
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --inject '%s'", rc->inject_spec);
-    if (rc->timeout_scale != 1.0 && n < sizeof(buf))
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, " --timeout-scale %g", rc->timeout_scale);
-    if (!rc->inject_so && n < sizeof(buf))
-        snprintf(buf + n, sizeof(buf) - n, " --no-preload");
+    if (rc->fixed_port)
+        run__opt(buf, sizeof(buf), &n, " --port %d", rc->fixed_port);
+    if (rc->inject_spec) {
+        run__opt(buf, sizeof(buf), &n, " --inject ");
+        run__quote(buf, sizeof(buf), &n, rc->inject_spec);
+    }
+    if (rc->timeout_scale != 1.0)
+        run__opt(buf, sizeof(buf), &n, " --timeout-scale %g", rc->timeout_scale);
+    if (!rc->inject_so)
+        run__opt(buf, sizeof(buf), &n, " --no-preload");
     series_meta(s, "replay", "%s", buf);
 }
 
