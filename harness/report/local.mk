@@ -1,4 +1,4 @@
-# harness/report/local.mk: the results folder writer (libreport.a) and its test.
+# harness/report/local.mk: the results folder writer (libreport.a: text outputs, series.tsv, index.html and its timelines) and its tests.
 noinst_LIBRARIES += harness/report/libreport.a
 harness_report_libreport_a_SOURCES = harness/report/report.c harness/report/report.h \
   harness/report/series.c harness/report/series_io.c harness/report/series.h \
