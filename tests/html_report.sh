@@ -90,6 +90,8 @@ browse --dump-dom "file://$W/old/index.html" >"$W/dom2.html" 2>/dev/null
 grep -q 'data-render="ok 2"' "$W/dom2.html" && grep -q 'no timeline: no series.tsv' "$W/dom2.html" &&
     ok "a case without series.tsv says why it has no timeline" || fail "a case without series.tsv is not explained"
 "$E" report "$W/none" >/dev/null 2>&1 && fail "report of a missing folder succeeded"
+"$E" report "$OUT" >/dev/null 2>&1
+[ $? -eq 2 ] && [ ! -e "$OUT/index.html" ] || fail "report of a results root (not a run) did not refuse"
 "$E" run "$PASS_CASE" --results "$W/r2" --target "$B --listen {host}:{port} --proto {proto}" >/dev/null 2>&1
 [ -s "$W/r2/latest/index.html" ] || fail "a run without failures wrote no index.html"
 

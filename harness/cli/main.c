@@ -336,6 +336,12 @@ static int ec__report(int argc, char **argv)
         fprintf(stderr, "edgecase: usage: edgecase report DIR\n");
         return 2;
     }
+    /* A results root holds runs: a page of it would list no case. */
+    snprintf(err, sizeof(err), "%s/latest", argv[2]);
+    if (access(err, F_OK) == 0) {
+        fprintf(stderr, "edgecase: %s holds runs, not cases: try edgecase report %s\n", argv[2], err);
+        return 2;
+    }
     if ((n = report_html_write(argv[2], err, sizeof(err))) < 0) {
         fprintf(stderr, "edgecase: %s\n", err);
         return 1;
