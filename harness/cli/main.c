@@ -13,6 +13,7 @@
 #include "harness/case/case.h"
 #include "harness/inject/trace.h"
 #include "harness/report/report.h"
+#include "harness/report/report_html.h"
 #include "harness/run/run.h"
 #include "harness/cli/run_pool.h"
 #include "harness/target/target.h"
@@ -21,6 +22,7 @@ static const char ec_usage[] =
     "Usage: edgecase list [GLOB]... [--protocol P]\n"
     "       edgecase run [CASE|GLOB]... [OPTION]...\n"
     "       edgecase pcap FILE [--port N] [--stall-ms MS] [--json]\n"
+    "       edgecase report DIR\n"
     "Tests the write path of an epoll edge-triggered server from outside.\n"
     "\n"
     "  list               every case with its one-line description; with --protocol P,\n"
@@ -29,6 +31,8 @@ static const char ec_usage[] =
     "                     pass or SKIP (a case the target or machine cannot serve says\n"
     "                     why), 1 when any fails, 2 for bad usage\n"
     "  pcap               analyze a capture offline (edgecase pcap --help)\n"
+    "  report DIR         (re)build DIR/index.html from a results folder's files\n"
+    "                     (every run writes it; an older folder gets rows without timelines)\n"
     "\n"
     "Options of run:\n"
     "  --target 'CMD ARGS'    the server under test (default: the reference server);\n"
@@ -318,6 +322,35 @@ static int ec__list(const struct ec_args *a, const struct ec_case *const *sel, i
     return 0;
 }
 
+/* edgecase report DIR: rebuilds DIR/index.html from the folder alone. */
+static int ec__report(int argc, char **argv)
+{
+    char err[1024];
+    int n;
+
+    if (argc != 3 || argv[2][0] == '-') {
+        if (argc == 3 && !strcmp(argv[2], "--help")) {
+            fputs("Usage: edgecase report DIR\nWrites DIR/index.html from a results folder "
+                  "(results/<stamp> or results/latest).\n", stdout);
+            return 0;
+        }
+        fprintf(stderr, "edgecase: usage: edgecase report DIR\n");
+        return 2;
+    }
+    /* A results root holds runs: a page of it would list no case. */
+    snprintf(err, sizeof(err), "%s/latest", argv[2]);
+    if (access(err, F_OK) == 0) {
+        fprintf(stderr, "edgecase: %s holds runs, not cases: try edgecase report %s\n", argv[2], err);
+        return 2;
+    }
+    if ((n = report_html_write(argv[2], err, sizeof(err))) < 0) {
+        fprintf(stderr, "edgecase: %s\n", err);
+        return 1;
+    }
+    printf("edgecase: %s/index.html: %d cases\n", argv[2], n);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct ec_args a = { .results = "results", .jobs = 1 };
@@ -329,6 +362,8 @@ int main(int argc, char **argv)
     run_conf_init(&a.rc);
     if (argc >= 2 && !strcmp(argv[1], "pcap"))
         return cap_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return ec__report(argc, argv);
     if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "run"))) {
         if (argc >= 2 && !strcmp(argv[1], "--help")) {
             fputs(ec_usage, stdout);

@@ -223,6 +223,7 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
         if (s->shut_wr && !c->shut_done) {
             shutdown(c->fd, SHUT_WR);
             c->shut_done = 1;
+            c->res->t_shut_ms = now;
         }
         if (s->never_read) {
             c->state = CS_IDLE;    /* done with all it will ever do; the socket stays open */

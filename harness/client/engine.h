@@ -63,6 +63,7 @@ struct client_result {
     /* Added fields: */
     int got_fin;              /* shut_wr clients: the server's FIN came after the full reply */
     enum pattern_fault fault; /* CE_MISMATCH etc.: the verifier's class (PF_NONE otherwise) */
+    double t_shut_ms;         /* shut_wr clients: when they half-closed (0: not yet), for the timeline */
 };
 
 /* Callbacks at points in time, so a runner can freeze the target, sample CPU, etc. */

@@ -1,5 +1,6 @@
 /* report.c: write a run's results folder: per-case result.txt, results.tap, summary.json, junit.xml, latest. */
 #include "harness/report/report.h"
+#include "harness/report/report_html.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -433,6 +434,9 @@ int report_close(struct report *r, char *err, size_t errlen)
     }
     if (r->dir[0] && (report__write(r, "summary.json", duration, report__summary, err, errlen) == -1 ||
                       report__write(r, "junit.xml", duration, report__junit, err, errlen) == -1))
+        rc = -1;
+    /* The page reads the folder just written, as `edgecase report DIR` does. */
+    if (r->dir[0] && rc == 0 && report_html_write(r->dir, err, errlen) < 0)
         rc = -1;
     free(r->outcomes);
     r->outcomes = NULL;

@@ -2,7 +2,8 @@
 noinst_LIBRARIES += harness/run/librun.a
 harness_run_librun_a_SOURCES = harness/run/run.c harness/run/run.h harness/run/run_int.h \
   harness/run/run_cmd.c harness/run/run_hooks.c harness/run/run_stall.c harness/run/run_watch.c \
-  harness/run/run_wire.c harness/run/run_ring.c harness/run/run_needs.c harness/run/run_tmpl.c
+  harness/run/run_wire.c harness/run/run_ring.c harness/run/run_needs.c harness/run/run_tmpl.c \
+  harness/run/run_series.c harness/run/run_series_trace.c
 
 # Everything a program that runs cases links, callers before callees.
 EC_RUN_LIBS = harness/run/librun.a harness/verdict/libverdict.a harness/case/libcase.a \

@@ -242,12 +242,15 @@ static void run__drive(struct run_ctx *rx, const struct client_spec *groups, con
                               .ended_stalled = &rx->obs.clients.ended_stalled,
                               .rst_on_eof = run__rst_on_eof(rx) };
     char err[512];
-    int rc_engine;
+    int rc_engine, nclients = 0;
 
     if (run__watch_cap_begin(rx, casedir, o) < 0) {
         target_stop(rx->t, 1000);   /* o says why: SKIP without privilege, else ERROR */
         return;
     }
+    for (int i = 0; i < c->ngroups; i++)
+        nclients += groups[i].count;
+    run__series_begin(rx, nclients);
     run__hooks_begin(rx);
     rc_engine = engine_run(&eo, groups, c->ngroups, rx->res, &rx->obs.clients.nres, err, sizeof(err));
     run__hooks_end(rx, ec_now_ms() - rx->t0_ms);
@@ -268,6 +271,7 @@ static void run__drive(struct run_ctx *rx, const struct client_spec *groups, con
         verdict(c, &rx->obs, o);
         run__watch_keep(rx, o->status == CASE_PASS);
     }
+    run__series_end(rx, casedir, groups);
 }
 
 /* What is known before anything is observed: the run's conditions, and "unknown" where 0 would be a value. */

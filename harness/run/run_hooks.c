@@ -56,10 +56,12 @@ static void run__advance(struct run_ctx *rx, double now_ms)
                          c->steps[i].line, err);
             else
                 rx->frozen = 1;
+            run__series_step(rx, now_ms, rx->frozen);
             break;
         case CASE_STEP_RESUME:
             target_resume(rx->t);
             rx->frozen = 0;
+            run__series_step(rx, now_ms, 0);
             break;
         }
     }
@@ -89,6 +91,7 @@ static void run__rss(struct run_ctx *rx, double now_ms)
         return;
     rx->last_rss_ms = now_ms;
     run__cpu_sample(rx, now_ms, s.cpu_s);
+    run__series_res(rx, now_ms, s.cpu_s, s.rss_kb);
     if (s.rss_kb > rx->obs.target.rss_max_kb)
         rx->obs.target.rss_max_kb = s.rss_kb;
 }
@@ -103,6 +106,7 @@ void run__hooks_begin(struct run_ctx *rx)
         rx->obs.target.cpu_start_s = s.cpu_s;
         rx->obs.target.cpu.every_ms = 20;
         run__cpu_sample(rx, 0, s.cpu_s);
+        run__series_res(rx, 0, s.cpu_s, s.rss_kb);
     }
     rx->t0_ms = ec_now_ms();
     run__advance(rx, 0);
@@ -142,6 +146,7 @@ int run__hook_tick(void *arg, double now_ms)
 
     run__advance(rx, now);
     run__rss(rx, now);
+    run__series_tick(rx, now);
     rx->may_end_stalled = run__may_end_stalled(rx);
     return 0;
 }
@@ -165,6 +170,7 @@ void run__hooks_end(struct run_ctx *rx, double now_ms)
         rx->obs.target.cpu_end_s = s.cpu_s;
         rx->obs.target.cpu.every_ms = 0; /* the last sample always goes in */
         run__cpu_sample(rx, now_ms, s.cpu_s);
+        run__series_res(rx, now_ms, s.cpu_s, s.rss_kb);
         if (s.rss_kb > rx->obs.target.rss_max_kb)
             rx->obs.target.rss_max_kb = s.rss_kb;
     }

@@ -33,6 +33,7 @@ struct run_ctx {
     char trace_path[4096];
     struct cap *cap;
     const char *cap_iface;    /* where to capture: NULL = "lo"; a netns case's veth end */
+    struct run_series *series;  /* the timeline being recorded (run_series.c), NULL without memory */
     struct observations obs;
 };
 
@@ -70,6 +71,20 @@ void run__trace_ring(const char *path, uint64_t conns, double end_ms, struct obs
 void run__cpu_sample(struct run_ctx *rx, double now_ms, double cpu_s);
 /* Reads the trace's write-path events around the longest stall into obs.trace.stall_line. */
 void run__stall_trace(struct run_ctx *rx);
+
+/* run_series.c: the case's timeline for the HTML report, written as casedir/series.tsv. */
+struct series;
+void run__series_begin(struct run_ctx *rx, int nclients);
+/* Samples every client's received count (from the tick hook). */
+void run__series_tick(struct run_ctx *rx, double now_ms);
+void run__series_res(struct run_ctx *rx, double now_ms, double cpu_s, long rss_kb);
+/* A freeze (1) or resume (0) step ran at now_ms. */
+void run__series_step(struct run_ctx *rx, double now_ms, int freeze);
+/* Adds the clients' endings, stalls, phases, trace and capture; writes and frees. */
+void run__series_end(struct run_ctx *rx, const char *casedir, const struct client_spec *groups);
+/* run_series_trace.c: the injector's ring events and the capture's zero windows. */
+void run__series_trace(const struct run_ctx *rx, struct series *s);
+void run__series_wire(const struct run_ctx *rx, struct series *s);
 
 /* run_cmd.c: the placeholders of a run_subst as parallel keys and values. */
 #define RUN_SUBST_MAX 8
