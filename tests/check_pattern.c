@@ -163,6 +163,19 @@ static void b_cross(struct rx *r, const struct scenario *s)
     rx_stream(r, s->kind, ME, s->repeat_n, 65536, s->total - 8192);
 }
 
+/* A reply cut right after a gap: 20 bytes, too few for a record header. */
+static void b_loss_short_tail(struct rx *r, const struct scenario *s)
+{
+    rx_stream(r, s->kind, ME, s->repeat_n, 0, 65546);
+    rx_stream(r, s->kind, ME, s->repeat_n, 70005, 70025);
+}
+
+static void b_dup_short_tail(struct rx *r, const struct scenario *s)
+{
+    rx_stream(r, s->kind, ME, s->repeat_n, 0, 65546);
+    rx_stream(r, s->kind, ME, s->repeat_n, 60005, 60025);
+}
+
 static void b_garbage(struct rx *r, const struct scenario *s)
 {
     b_clean(r, s);
@@ -228,6 +241,12 @@ static const struct scenario scenarios[] = {
      "duplication at offset 65536: 4096 bytes repeated"},
     {"echo cross-talk", PAT_ECHO, 0, ECHO_TOTAL, b_cross, PF_CROSSTALK, 65536, 65536, 0,
      "cross-talk at offset 65536: received bytes of client 3 (its offset 1024)"},
+    {"echo loss, short tail", PAT_ECHO, 0, ECHO_TOTAL, b_loss_short_tail, PF_LOSS, 65546, 65546, 4459,
+     "loss at offset 65546: 4459 bytes skipped"},
+    {"echo duplication, short tail", PAT_ECHO, 0, ECHO_TOTAL, b_dup_short_tail, PF_DUPLICATION, 65546, 65547, 5541,
+     "duplication at offset 6554"},
+    {"repeat loss, short tail", PAT_REPEAT, 20000, 348890, b_loss_short_tail, PF_LOSS, 65546, 65546, 4459,
+     "loss at offset 65546"},
     {"echo garbage", PAT_ECHO, 0, ECHO_TOTAL, b_garbage, PF_GARBAGE, 65541, 65541, 0, "garbage at offset 65541"},
     {"echo truncated", PAT_ECHO, 0, 2000, b_trunc, PF_TRUNCATED, 1000, 1000, 1000,
      "truncated: received 1000 of 2000 bytes"},

@@ -184,6 +184,60 @@ static void diag__classify(struct verifier *v, const unsigned char *b, size_t x,
     }
 }
 
+/* How far around the mismatch a short headerless fragment is looked for. */
+#define DIAG_SEARCH (4u << 20)
+#define DIAG_FRAGMENT_MIN 12
+
+/* Finds the window's bytes in the client's own stream within DIAG_SEARCH of
+ * the mismatch. A reply cut short right after a gap leaves too few bytes for
+ * a record header; the bytes themselves still say where they came from when
+ * they occur exactly once. Returns 1 with *at set, 0 when absent or ambiguous. */
+static int diag__find_fragment(struct verifier *v, uint64_t *at)
+{
+    enum { CHUNK = 65536 };
+    static __thread char g[CHUNK + PATTERN_WINDOW];
+    uint64_t lo = v->pos > DIAG_SEARCH ? v->pos - DIAG_SEARCH : 0;
+    uint64_t hi = v->expected_total - v->pos > DIAG_SEARCH ? v->pos + DIAG_SEARCH : v->expected_total;
+    size_t n = v->win_len;
+    int found = 0;
+
+    if (n < DIAG_FRAGMENT_MIN || hi < lo + n)
+        return 0;
+    for (uint64_t o = lo; o + n <= hi && found < 2; o += CHUNK) {
+        size_t len = (size_t)(hi - o < CHUNK + n - 1 ? hi - o : CHUNK + n - 1);
+
+        pattern__gen(v, v->client, o, g, len);
+        /* A match starting in the overlap is the next chunk's. */
+        for (const char *p = g; (p = memmem(p, len - (size_t)(p - g), v->win, n)) != NULL && p - g < CHUNK; p++) {
+            if (o + (uint64_t)(p - g) == v->pos)
+                continue;      /* its own place is no mismatch */
+            *at = o + (uint64_t)(p - g);
+            if (++found == 2)
+                break;
+        }
+    }
+    return found == 1;
+}
+
+/* Names a headerless window by where its bytes occur in the client's stream. */
+static int diag__fragment(struct verifier *v)
+{
+    uint64_t at;
+
+    if (!diag__find_fragment(v, &at))
+        return 0;
+    if (at > v->pos) {
+        diag__set(v, PF_LOSS, v->pos, at - v->pos);
+        snprintf(v->diag, sizeof(v->diag), "loss at offset %llu: %llu bytes skipped", (unsigned long long)v->pos,
+                 (unsigned long long)v->fault_bytes);
+    } else {
+        diag__set(v, PF_DUPLICATION, v->pos, v->pos - at);
+        snprintf(v->diag, sizeof(v->diag), "duplication at offset %llu: %llu bytes repeated",
+                 (unsigned long long)v->pos, (unsigned long long)v->fault_bytes);
+    }
+    return 1;
+}
+
 void pattern__diagnose(struct verifier *v)
 {
     unsigned char b[DIAG_PRE + PATTERN_WINDOW];
@@ -215,8 +269,10 @@ void pattern__diagnose(struct verifier *v)
         pattern__hexdump(v, v->fault_offset);
         return;
     }
-    diag__set(v, PF_GARBAGE, v->pos, 0);
-    snprintf(v->diag, sizeof(v->diag), "garbage at offset %llu", (unsigned long long)v->pos);
+    if (!diag__fragment(v)) {
+        diag__set(v, PF_GARBAGE, v->pos, 0);
+        snprintf(v->diag, sizeof(v->diag), "garbage at offset %llu", (unsigned long long)v->pos);
+    }
     pattern__hexdump(v, v->pos);
 }
 
