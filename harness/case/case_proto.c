@@ -1,5 +1,6 @@
 /* case_proto.c: which protocol a case runs with against a target, and why it cannot when it SKIPs. */
 #include "harness/case/case.h"
+#include "harness/util/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ int case_pick_proto(const struct ec_case *c, const struct case_proto *target, st
     if (case__match(c, target, out) == 0)
         return out->kind == PAT_REPEAT && !out->newline ? case__one_message(c, why, whylen) : 0;
     for (int i = 0; i < c->nprotos; i++)
-        snprintf(a + strlen(a), sizeof(a) - strlen(a), "%s%s", i ? " " : "", case_proto_str(&c->protos[i], b, sizeof(b)));
+        ec_catf(a, sizeof(a), "%s%s", i ? " " : "", case_proto_str(&c->protos[i], b, sizeof(b)));
     snprintf(why, whylen, "needs protocol %s; the target speaks %s (--protocol)%s%s", a,
              case_proto_str(target, b, sizeof(b)), c->protocols_why[0] ? ": " : "", c->protocols_why);
     return -1;

@@ -6,6 +6,7 @@
 
 #include "harness/report/report.h"
 #include "harness/report/report_svg_int.h"
+#include "harness/util/strbuf.h"
 
 static const char *const svg_palette[SERIES_PER_CLIENT] = {
     "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
@@ -264,7 +265,7 @@ static void svg_marks(FILE *f, const struct series *s, const struct svg_geo *g, 
             /* The first failure in words; later ones by kind, their words in the tooltip. */
             snprintf(lab, sizeof(lab), "%s%s%s", m->kind, m->count > 1 ? " (several)" : "", bad && !said ? ": " : "");
             if (bad && !said++)
-                snprintf(lab + strlen(lab), sizeof(lab) - strlen(lab), "%.90s", m->label);
+                ec_catf(lab, sizeof(lab), "%.90s", m->label);
             svg_text(f, x > SVG_X0 + SVG_PW * 0.55 ? x - 7 : x + 7, y - 7 < top + 10 ? top + 30 : y - 7,
                      x > SVG_X0 + SVG_PW * 0.55 ? "end" : "start", bad ? "lbad" : "lmark", lab);
         }

@@ -14,6 +14,7 @@
 #include "harness/netns/netns.h"
 #include "harness/util/clock.h"
 #include "harness/verdict/verdict.h"
+#include "harness/util/strbuf.h"
 
 /* A netns case's namespaces, and the one the case's thread came from. */
 struct run_ns {
@@ -178,9 +179,9 @@ static int run__start(struct run_ctx *rx, const struct case_proto *pr, const cha
 
         if (c->netns_rate_kbit)
             snprintf(shape, sizeof(shape), "tbf %d kbit/s", c->netns_rate_kbit);
-        snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
-                 "netns: target in %s at %s, clients in %s on %s (MTU 1500, %s)\n", ns->pair.ns[1],
-                 ns->pair.addr[1], ns->pair.ns[0], ns->pair.dev[0], shape);
+        ec_catf(o->details, sizeof(o->details),
+                "netns: target in %s at %s, clients in %s on %s (MTU 1500, %s)\n", ns->pair.ns[1],
+                ns->pair.addr[1], ns->pair.ns[0], ns->pair.dev[0], shape);
     }
     return 0;
 }
@@ -343,9 +344,9 @@ static int run__case_as(const struct run_conf *rc, const struct ec_case *c, cons
     run__netns_end(&ns);
     free(rx.res);
     o->duration_s = (ec_now_ms() - t_begin) / 1e3;
-    snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details),
-             "timing: target listening after %.0f ms, clients ran %.0f ms, %.0f ms in all\n", rx.t_ready_ms,
-             rx.obs.clients.engine_ms, o->duration_s * 1e3);
+    ec_catf(o->details, sizeof(o->details),
+            "timing: target listening after %.0f ms, clients ran %.0f ms, %.0f ms in all\n", rx.t_ready_ms,
+            rx.obs.clients.engine_ms, o->duration_s * 1e3);
     return 0;
 }
 

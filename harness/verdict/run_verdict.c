@@ -1,5 +1,6 @@
 /* run_verdict.c: the assertions of a case's [expect] on its observations, each failure with its candidate bug classes. */
 #include "harness/verdict/verdict_int.h"
+#include "harness/util/strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -290,12 +291,12 @@ static void run__watch_note(const struct observations *ob, char *note, size_t le
     if (!ob->trace.traced)
         return;
     if (!ob->trace.tr.present) {
-        snprintf(note + strlen(note), len - strlen(note), "trace: none (%.200s; a static or raw-syscall target?)\n",
-                 ob->trace.err);
+        ec_catf(note, len, "trace: none (%.200s; a static or raw-syscall target?)\n",
+                ob->trace.err);
         return;
     }
     trace_describe(&ob->trace.tr, line, sizeof(line));
-    snprintf(note + strlen(note), len - strlen(note), "trace: %.400s\n", line);
+    ec_catf(note, len, "trace: %.400s\n", line);
 }
 
 /* backpressure = yes and resumptions >= N: vacuous when the counters or the
@@ -410,9 +411,9 @@ void verdict__pass_line(const struct verdict_judge *j, char *buf, size_t len)
         bytes += cl->res[i].received;
     snprintf(buf, len, "%d clients, %llu bytes verified in %.0f ms", cl->nres, bytes, cl->engine_ms);
     if (j->bp.have)
-        snprintf(buf + strlen(buf), len - strlen(buf), "; eagain %lld, resumptions %lld (%s)", j->bp.eagain,
-                 j->bp.resumptions, j->bp.src);
+        ec_catf(buf, len, "; eagain %lld, resumptions %lld (%s)", j->bp.eagain,
+                j->bp.resumptions, j->bp.src);
     if (j->c->capture && w->analyzed)
-        snprintf(buf + strlen(buf), len - strlen(buf), "; wire: zero-window %u, reopened on %u flows, RST %u",
-                 w->zero_window, w->resumed_flows, w->rst);
+        ec_catf(buf, len, "; wire: zero-window %u, reopened on %u flows, RST %u",
+                w->zero_window, w->resumed_flows, w->rst);
 }

@@ -1,5 +1,6 @@
 /* verdict.c: the verdict: judges the observations, names the likely bug class, points a failure at its pcap. */
 #include "harness/verdict/verdict_int.h"
+#include "harness/util/strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -116,8 +117,8 @@ static void verdict__point_pcap(const struct observations *ob, struct case_outco
     l = strlen(o->details);
     snprintf(o->details + l, sizeof(o->details) - l, "pcap: %.1200s\n", cap->pcap_path);
     if (!strstr(o->details, cap->wire.summary))  /* a capture case's verdict already has it */
-        snprintf(o->details + strlen(o->details), sizeof(o->details) - strlen(o->details), "%.500s\n",
-                 cap->wire.summary);
+        ec_catf(o->details, sizeof(o->details), "%.500s\n",
+                cap->wire.summary);
 }
 
 void verdict(const struct ec_case *c, const struct observations *obs, struct case_outcome *out)
