@@ -3,7 +3,8 @@ noinst_LIBRARIES += harness/librun.a
 harness_librun_a_SOURCES = harness/case.c harness/case_load.c harness/case_proto.c harness/case_set.c harness/case_val.c harness/case.h harness/case_int.h \
   harness/run.c harness/run_cmd.c harness/run_hooks.c harness/run_stall.c harness/run_verdict.c harness/run_watch.c \
   harness/run_wire.c harness/run_rank.c harness/run_evidence.c harness/run_needs.c \
-  harness/run.h harness/run_int.h harness/run_rank.h harness/run_evidence.h
+  harness/run.h harness/run_int.h harness/run_rank.h harness/run_evidence.h \
+  harness/shard.c harness/shard_durations.c harness/shard_cases.c harness/shard.h harness/shard_cases.h
 
 # The runner needs the client engine, the target library, capture and the trace reader after it.
 EC_RUN_LIBS = harness/librun.a harness/libclient.a harness/libtarget.a harness/libcap.a \
@@ -22,6 +23,13 @@ TESTS += tests/check_caseparse
 tests_check_caseparse_SOURCES = tests/check_caseparse.c
 tests_check_caseparse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_caseparse_LDADD = harness/librun.a $(CHECK_LIBS)
+
+# The --shard split: every case in exactly one shard, deterministic, balanced (no server).
+check_PROGRAMS += tests/check_shard
+TESTS += tests/check_shard
+tests_check_shard_SOURCES = tests/check_shard.c
+tests_check_shard_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_shard_LDADD = harness/librun.a $(CHECK_LIBS)
 
 # The ranking of bug classes on synthetic observations (no server).
 check_PROGRAMS += tests/check_rank
