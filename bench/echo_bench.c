@@ -1,4 +1,4 @@
-/* echo_bench.c: loopback echo throughput over N connections, or N idle connections held open for memory measurements. */
+/* echo_bench.c: loopback echo (or download) throughput over N connections, or N idle connections held open for memory measurements. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,6 +19,8 @@ static const char bench_usage[] =
     "  --conns N      connections (default 1)\n"
     "  --bytes V      bytes each connection sends and reads back (default 268435456)\n"
     "  --idle         open --conns idle connections, print 'idle N', hold them until stdin closes\n"
+    "  --stream       download instead: send 'V\\n' (edgecase-server --proto stream) and read V bytes\n"
+    "  --http PATH    download instead: send 'GET PATH HTTP/1.0' and read until V bytes or EOF\n"
     "  --timeout S    give up after S seconds (default 300)\n"
     "Prints one line: conns, bytes echoed, seconds, MB/s (10^6 bytes of echo received per second).\n";
 
@@ -26,6 +28,10 @@ struct bench_conn {
     int fd;
     uint64_t sent, got;
 };
+
+/* Download modes: the one request each connection sends; empty (length 0) for echo. */
+static char bench_req[512];
+static size_t bench_req_len;
 
 static double bench_now(void)
 {
@@ -58,15 +64,17 @@ static int bench_io(int ep, struct bench_conn *c, uint64_t bytes, uint32_t event
 {
     static char out[65536], in[65536];
 
-    if ((events & EPOLLOUT) && c->sent < bytes) {
-        size_t n = bytes - c->sent < sizeof(out) ? (size_t)(bytes - c->sent) : sizeof(out);
-        ssize_t w = send(c->fd, out, n, MSG_NOSIGNAL);
+    uint64_t to_send = bench_req_len ? bench_req_len : bytes;
+
+    if ((events & EPOLLOUT) && c->sent < to_send) {
+        size_t n = to_send - c->sent < sizeof(out) ? (size_t)(to_send - c->sent) : sizeof(out);
+        ssize_t w = send(c->fd, bench_req_len ? bench_req + c->sent : out, n, MSG_NOSIGNAL);
 
         if (w < 0 && errno != EAGAIN && errno != EINTR)
             return -1;
         if (w > 0)
             c->sent += (uint64_t)w;
-        if (c->sent == bytes) {
+        if (c->sent == to_send) {
             struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
             epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
         }
@@ -74,6 +82,8 @@ static int bench_io(int ep, struct bench_conn *c, uint64_t bytes, uint32_t event
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
         ssize_t r = read(c->fd, in, sizeof(in));
 
+        if (r == 0 && bench_req_len)
+            return 1;   /* an HTTP/1.0 reply ends with the server's close */
         if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
             return -1;
         if (r > 0)
@@ -123,9 +133,12 @@ int main(int argc, char **argv)
         {"port", required_argument, NULL, 'p'}, {"conns", required_argument, NULL, 'c'},
         {"bytes", required_argument, NULL, 'b'}, {"idle", no_argument, NULL, 'i'},
         {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {"stream", no_argument, NULL, 's'}, {"http", required_argument, NULL, 'g'},
         {NULL, 0, NULL, 0},
     };
-    int port = 0, n = 1, idle = 0, o, rc = 0;
+    int port = 0, n = 1, idle = 0, o, rc = 0, stream = 0;
+    const char *http = NULL;
+    uint64_t total = 0;
     uint64_t bytes = 256ULL << 20;
     double timeout = 300, t0, dt;
     struct bench_conn *cs;
@@ -138,6 +151,8 @@ int main(int argc, char **argv)
         case 'i': idle = 1; break;
         case 't': timeout = atof(optarg); break;
         case 'h': fputs(bench_usage, stdout); return 0;
+        case 's': stream = 1; break;
+        case 'g': http = optarg; break;
         default: return 2;
         }
     }
@@ -145,6 +160,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "echo_bench: need --port 1..65535, --conns > 0 and --bytes > 0\n");
         return 2;
     }
+    if (stream)
+        bench_req_len = (size_t)snprintf(bench_req, sizeof(bench_req), "%llu\n", (unsigned long long)bytes);
+    if (http)
+        bench_req_len = (size_t)snprintf(bench_req, sizeof(bench_req), "GET %.400s HTTP/1.0\r\n\r\n", http);
     cs = calloc((size_t)n, sizeof(*cs));
     for (int i = 0; i < n; i++) {
         cs[i].fd = bench_connect(port);
@@ -165,8 +184,10 @@ int main(int argc, char **argv)
         t0 = bench_now();
         rc = bench_run(cs, n, bytes, timeout);
         dt = bench_now() - t0;
-        printf("conns %d bytes_echoed %llu seconds %.3f MB/s %.1f\n", n, (unsigned long long)bytes * (unsigned)n,
-               dt, (double)bytes * n / dt / 1e6);
+        for (int i = 0; i < n; i++)
+            total += cs[i].got;
+        printf("conns %d bytes_echoed %llu seconds %.3f MB/s %.1f\n", n, (unsigned long long)total, dt,
+               (double)total / dt / 1e6);
     }
     for (int i = 0; i < n; i++)
         close(cs[i].fd);

@@ -20,6 +20,14 @@ EC_WITH_LIBEVENT = yes
 else
 EC_WITH_LIBEVENT = no
 endif
+# An idiomatic libuv echo server: bench/'s "what users would pick instead" (not a test target).
+if HAVE_LIBUV
+noinst_PROGRAMS += targets/uv-echo
+targets_uv_echo_SOURCES = targets/uv_echo.c targets/tnet.c targets/tnet.h
+targets_uv_echo_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS)
+targets_uv_echo_LDADD = $(LIBUV_LIBS)
+endif
+
 # Tests may do without libevent-et-echo only when configure found no libevent.
 AM_TESTS_ENVIRONMENT += EC_WITH_LIBEVENT=$(EC_WITH_LIBEVENT); export EC_WITH_LIBEVENT;
 

@@ -16,6 +16,8 @@
 #include "harness/report/report_html.h"
 #include "harness/run/run.h"
 #include "harness/cli/run_pool.h"
+#include "harness/cli/shard.h"
+#include "harness/cli/shard_cases.h"
 #include "harness/target/target.h"
 
 static const char ec_usage[] =
@@ -61,13 +63,18 @@ static const char ec_usage[] =
     "  --pcap[=stalled]       capture each case's packets (needs CAP_NET_RAW); a failing\n"
     "                         case's diagnosis then names its pcap and the stall in it\n"
     "  --snaplen N            bytes captured per packet (default 256)\n"
+    "  --shard K/N            run only shard K of N of the selected cases (1 <= K <= N):\n"
+    "                         a deterministic split, round robin in name order\n"
+    "  --shard-durations FILE balance the shards by the case durations in a previous\n"
+    "                         run's summary.json (longest first, to the lightest shard)\n"
     "  --help                 show this help\n"
     "\n"
     "Environment: EDGECASE_SERVER (reference server), EDGECASE_CASES (cases dir),\n"
     "EDGECASE_INJECT_SO (the injector .so).\n";
 
 enum ec_opt { OPT_TARGET = 1, OPT_PORT, OPT_PROTOCOL, OPT_COUNTERS, OPT_RESULTS, OPT_SEED, OPT_SCALE,
-              OPT_CASES, OPT_INJECT, OPT_PCAP, OPT_SNAPLEN, OPT_HELP, OPT_NO_PRELOAD };
+              OPT_CASES, OPT_INJECT, OPT_PCAP, OPT_SNAPLEN, OPT_HELP, OPT_NO_PRELOAD,
+              OPT_SHARD, OPT_SHARD_DURATIONS };
 
 static const struct option ec_options[] = {
     {"target", required_argument, NULL, OPT_TARGET},
@@ -83,6 +90,8 @@ static const struct option ec_options[] = {
     {"snaplen", required_argument, NULL, OPT_SNAPLEN},
     {"help", no_argument, NULL, OPT_HELP},
     {"no-preload", no_argument, NULL, OPT_NO_PRELOAD},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"shard-durations", required_argument, NULL, OPT_SHARD_DURATIONS},
     {NULL, 0, NULL, 0},
 };
 
@@ -93,6 +102,8 @@ struct ec_args {
     int jobs;
     int no_preload;
     int proto_given;          /* --protocol was on the command line (list then says what applies) */
+    int shard_k, shard_n;     /* --shard K/N; 0/0 when not given */
+    const char *shard_durations;
     char server[PATH_MAX], cases_buf[PATH_MAX], inject_so[PATH_MAX];
 };
 
@@ -127,6 +138,11 @@ static int ec__option(struct ec_args *a, int opt, const char *arg, char *err, si
         a->rc.inject_spec = arg;
         return 0;
     case OPT_NO_PRELOAD: a->no_preload = 1; return 0;
+    case OPT_SHARD:
+        if (shard_parse(arg, &a->shard_k, &a->shard_n) < 0)
+            break;
+        return 0;
+    case OPT_SHARD_DURATIONS: a->shard_durations = arg; return 0;
     case OPT_PCAP:
         if (arg && strcmp(arg, "stalled") != 0)
             break;
@@ -382,6 +398,10 @@ int main(int argc, char **argv)
         while (optind < argc && argv[optind][0] != '-' && npats < 256)
             pats[npats++] = argv[optind++];
     }
+    if (a.shard_durations && !a.shard_n) {
+        fprintf(stderr, "edgecase: --shard-durations: needs --shard K/N\n");
+        return 2;
+    }
     ec__locate(&a);
     if (case_load_dir(a.cases_dir, &all, &nall, err, sizeof(err)) < 0) {
         fprintf(stderr, "edgecase: %s\n", err);
@@ -389,6 +409,8 @@ int main(int argc, char **argv)
     }
     sel = calloc((size_t)nall + 1, sizeof(*sel));
     n = sel ? ec__select(all, nall, pats, npats, sel, err, sizeof(err)) : -1;
+    if (n > 0 && a.shard_n)
+        n = shard_cases(sel, n, a.shard_k, a.shard_n, a.shard_durations, err, sizeof(err));
     if (n < 0) {
         fprintf(stderr, "edgecase: %s\n", sel ? err : "out of memory");
         free(sel);

@@ -74,22 +74,51 @@ void pattern_echo_fill(uint64_t seed, uint32_t client, uint64_t offset, char *bu
     }
 }
 
+/* Writes the stream record around offset, from offset up to its end or len bytes. Returns the bytes written. */
+static size_t pattern__stream_piece(uint64_t offset, char *buf, size_t len)
+{
+    char rec[PATTERN_STREAM_REC];
+    size_t skip = (size_t)(offset % PATTERN_STREAM_REC);
+    size_t k = PATTERN_STREAM_REC - skip;
+
+    pattern__put_hex(rec, offset - skip, 15);
+    rec[15] = '\n';
+    if (k > len)
+        k = len;
+    memcpy(buf, rec + skip, k);
+    return k;
+}
+
+/* Adds 1 to the lowercase hex number ending at d[i] (in place, carrying left). */
+static void pattern__hex_inc(char *d, int i)
+{
+    while (i >= 0 && d[i] == 'f')
+        d[i--] = '0';
+    if (i >= 0)
+        d[i] = d[i] == '9' ? 'a' : (char)(d[i] + 1);
+}
+
 void pattern_stream_fill(uint64_t offset, char *buf, size_t len)
 {
-    while (len > 0) {
-        char rec[PATTERN_STREAM_REC];
-        size_t skip = (size_t)(offset % PATTERN_STREAM_REC);
-        size_t k = PATTERN_STREAM_REC - skip;
+    size_t k;
 
-        pattern__put_hex(rec, offset - skip, 15);
-        rec[15] = '\n';
-        if (k > len)
-            k = len;
-        memcpy(buf, rec + skip, k);
-        buf += k;
-        len -= k;
-        offset += k;
+    if (len > 0 && offset % PATTERN_STREAM_REC) {
+        k = pattern__stream_piece(offset, buf, len);
+        buf += k, len -= k, offset += k;
     }
+    /* Whole records: each is the previous one with its offset 16 higher, i.e. the 14th
+     * hex digit plus one; copying and carrying is ~5x faster than formatting (make bench). */
+    if (len >= PATTERN_STREAM_REC) {
+        k = pattern__stream_piece(offset, buf, len);
+        buf += k, len -= k, offset += k;
+    }
+    for (; len >= PATTERN_STREAM_REC; buf += k, len -= k, offset += k) {
+        k = PATTERN_STREAM_REC;
+        memcpy(buf, buf - PATTERN_STREAM_REC, PATTERN_STREAM_REC);
+        pattern__hex_inc(buf, 13);
+    }
+    if (len > 0)
+        pattern__stream_piece(offset, buf, len);
 }
 
 size_t pattern_repeat_msg(uint32_t client, uint32_t msg, char *buf, size_t buflen)
@@ -181,6 +210,7 @@ void pattern_repeat_fill(uint32_t client, uint32_t n, uint64_t offset, char *buf
 {
     uint64_t rlen = pattern_repeat_reply_len(n);
     uint32_t msg, line, byte;
+    char m[PATTERN_REPEAT_MSG];
 
     if (n == 0 || rlen == 0) {
         memset(buf, 0, len);
@@ -188,12 +218,14 @@ void pattern_repeat_fill(uint32_t client, uint32_t n, uint64_t offset, char *buf
     }
     msg = (uint32_t)(offset / rlen);
     pattern__repeat_locate(n, offset % rlen, &line, &byte);
+    /* The message is the same for n lines: format it once per message, not per line. */
+    pattern_repeat_msg(client, msg, m, sizeof(m));
     while (len > 0) {
         char l[32];
         int ll = pattern__utoa(line, l);
         size_t k;
 
-        pattern_repeat_msg(client, msg, l + ll, sizeof(l) - (size_t)ll);
+        memcpy(l + ll, m, PATTERN_REPEAT_MSG);
         memcpy(l + ll + PATTERN_REPEAT_MSG, "\r\n", 2);
         ll += PATTERN_REPEAT_MSG + 2;
         k = (size_t)ll - byte;
@@ -205,7 +237,7 @@ void pattern_repeat_fill(uint32_t client, uint32_t n, uint64_t offset, char *buf
         byte = 0;
         if (++line == n) {
             line = 0;
-            msg++;
+            pattern_repeat_msg(client, ++msg, m, sizeof(m));
         }
     }
 }
