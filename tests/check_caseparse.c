@@ -118,7 +118,7 @@ static const struct bad_case {
     { "[clients]\nread_delay = soon\n", "f.case:2: read_delay: bad value 'soon'" },
     { "[clients]\nshut_wr = maybe\n", "f.case:2: shut_wr: bad value 'maybe' (expected yes or no)" },
     { "[case]\nclasses = 1 21\n[clients]\n", "f.case:2: classes: '21' is not a list" },
-    { "[case]\nprotocols = http\n", "f.case:2: protocols: 'http' is not a protocol" },
+    { "[case]\nprotocols = gopher\n", "f.case:2: protocols: 'gopher' is not a protocol" },
     { "[case]\nprotocols = repeat:0\n", "f.case:2: protocols: 'repeat:0' is not a protocol" },
     { "[case]\nprotocols = repeat:5:crlf\n", "f.case:2: protocols: 'repeat:5:crlf' is not a protocol" },
     { "[steps]\nfreeze = later\n", "f.case:2: 'later' is not a time" },
@@ -156,7 +156,7 @@ static const struct bad_case {
     { "[target]\nnetns = yes\nnetns_rate = 0kbit\n[clients]\n", "f.case:3: netns_rate: bad value '0kbit'" },
     { "[target]\nnetns = yes\nnetns_rate = 200gbit\n[clients]\n", "f.case:3: netns_rate: bad value '200gbit'" },
     { "[target]\nnetns_rate = 1mbit\n[clients]\n", "f.case:2: netns_rate needs netns = yes in [target]" },
-    { "[clients]\nsend@http = 1\n", "f.case:2: send@http: unknown protocol after '@'" },
+    { "[clients]\nsend@gopher = 1\n", "f.case:2: send@gopher: unknown protocol after '@'" },
     { "[steps]\nfreeze@repeat = start\n", "f.case:2: freeze cannot differ per protocol (@repeat)" },
     { "[case]\nprotocols@repeat = echo\n", "f.case:2: protocols cannot differ per protocol (@repeat)" },
     { "[clients]\nsend@repeat = 1\nsend@repeat = 2\n", "f.case:3: key 'send@repeat' given twice in [clients]" },
@@ -321,6 +321,9 @@ static const struct expand_case {
     /* Single quotes group a word too, so its spaces do not split it or drop it. */
     { "sh -c 'exec srv {port}  --proto {proto}' x", "echo", 0, 0, "sh -c 'exec srv 5555  --proto echo' x" },
     { "sh -c 'say \"hi there\"' --sndbuf={sndbuf}", "echo", 0, 0, "sh -c 'say \"hi there\"'" },
+    /* {dir} is the case folder; {docroot} only with http (so echo drops its word). */
+    { "nginx -p {dir}/ --root={docroot} --x", "echo", 0, 0, "nginx -p /r/c/ --x" },
+    { "nginx -p {dir}/ -g 'root {docroot};'", "http", 0, 0, "nginx -p /r/c/ -g 'root /r/c/docroot;'" },
 };
 
 START_TEST(t_expand)
@@ -328,7 +331,8 @@ START_TEST(t_expand)
     const struct expand_case *e = &expand_cases[_i];
     char out[512];
 
-    ck_assert_int_eq(run_expand_cmd(e->cmd, 5555, e->proto, e->sndbuf, e->rcvbuf, out, sizeof(out)), 0);
+    ck_assert_int_eq(run_expand_cmd(e->cmd, 5555, e->proto, e->sndbuf, e->rcvbuf,
+                                    strcmp(e->proto, "http") ? NULL : "/r/c/docroot", "/r/c", out, sizeof(out)), 0);
     ck_assert_str_eq(out, e->want);
 }
 END_TEST

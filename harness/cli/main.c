@@ -32,12 +32,17 @@ static const char ec_usage[] =
     "\n"
     "Options of run:\n"
     "  --target 'CMD ARGS'    the server under test (default: the reference server);\n"
-    "                         {host} {port} {proto} {sndbuf} {rcvbuf} are filled per\n"
-    "                         case ({host} is 127.0.0.1, or 10.200.0.2 in a netns case);\n"
+    "                         {host} {port} {proto} {sndbuf} {rcvbuf} {dir} {docroot}\n"
+    "                         are filled per case ({host} is 127.0.0.1, or 10.200.0.2 in a\n"
+    "                         netns case; {dir} the case's results folder; {docroot} its\n"
+    "                         http document root, {dir}/docroot);\n"
     "                         a word whose placeholder is empty is dropped\n"
     "  --port N               the target listens on this fixed port (cases run one at a time)\n"
-    "  --protocol P           what the target speaks: echo (default), stream, repeat:N,\n"
-    "                         repeat:N:nonl (the seed's server: no newline)\n"
+    "  --protocol P           what the target speaks: echo (default), stream, http\n"
+    "                         (GETs of {docroot}'s files), repeat:N, repeat:N:nonl (the\n"
+    "                         seed's server: no newline)\n"
+    "  --keep                 keep every http case's {docroot} (by default it is removed\n"
+    "                         after a case that passed)\n"
     "  --counters yes|no      the target prints JSON counters on SIGUSR1 (default: only\n"
     "                         edgecase-server and buggy-server are asked)\n"
     "  --results DIR          where results/<UTC-stamp>/ goes (default ./results)\n"
@@ -59,7 +64,7 @@ static const char ec_usage[] =
     "EDGECASE_INJECT_SO (the injector .so).\n";
 
 enum ec_opt { OPT_TARGET = 1, OPT_PORT, OPT_PROTOCOL, OPT_COUNTERS, OPT_RESULTS, OPT_SEED, OPT_SCALE,
-              OPT_CASES, OPT_INJECT, OPT_PCAP, OPT_SNAPLEN, OPT_HELP, OPT_NO_PRELOAD };
+              OPT_CASES, OPT_INJECT, OPT_PCAP, OPT_SNAPLEN, OPT_HELP, OPT_NO_PRELOAD, OPT_KEEP };
 
 static const struct option ec_options[] = {
     {"target", required_argument, NULL, OPT_TARGET},
@@ -75,6 +80,7 @@ static const struct option ec_options[] = {
     {"snaplen", required_argument, NULL, OPT_SNAPLEN},
     {"help", no_argument, NULL, OPT_HELP},
     {"no-preload", no_argument, NULL, OPT_NO_PRELOAD},
+    {"keep", no_argument, NULL, OPT_KEEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -119,6 +125,7 @@ static int ec__option(struct ec_args *a, int opt, const char *arg, char *err, si
         a->rc.inject_spec = arg;
         return 0;
     case OPT_NO_PRELOAD: a->no_preload = 1; return 0;
+    case OPT_KEEP: a->rc.keep = 1; return 0;
     case OPT_PCAP:
         if (arg && strcmp(arg, "stalled") != 0)
             break;
@@ -132,7 +139,7 @@ static int ec__option(struct ec_args *a, int opt, const char *arg, char *err, si
     case OPT_PROTOCOL:
         a->proto_given = 1;
         return case_proto_parse(arg, &a->rc.proto, err, errlen) < 0 ? (snprintf(err, errlen,
-                "--protocol: '%s' is not echo, stream, repeat:N or repeat:N:nonl", arg), -1) : 0;
+                "--protocol: '%s' is not echo, stream, http, repeat:N or repeat:N:nonl", arg), -1) : 0;
     case OPT_COUNTERS:
         if (strcmp(arg, "yes") && strcmp(arg, "no"))
             break;

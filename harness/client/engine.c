@@ -105,6 +105,8 @@ static int eng__init_client(struct eng *e, struct cli *c, const struct client_sp
     c->v.repeat_n = s->repeat_n;
     c->v.repeat_newline = s->repeat_newline;
     c->v.expected_total = 0;    /* grows with what is sent */
+    if (s->proto == PAT_HTTP)
+        http_parser_init(&c->hp, &c->hplan, e->o->seed, &c->v);
     if (s->probe && (s->proto != PAT_ECHO || s->probe_rounds <= 0)) {
         snprintf(err, errlen, "group %d: a probe needs the echo protocol and probe_rounds > 0", group);
         return -1;
@@ -125,6 +127,12 @@ static int eng__init_client(struct eng *e, struct cli *c, const struct client_sp
         }
         c->to_send = s->send_bytes * reclen;
         c->final_expected = s->send_bytes * pattern_repeat_reply_len(s->repeat_n);
+        break;
+    case PAT_HTTP:
+        /* final_expected counts body bytes; heads come on top (received counts every byte). */
+        http_plan_init(&c->hplan, id, s->send_bytes, s->http_requests, e->o->host);
+        c->to_send = (uint64_t)c->hplan.nreq * c->hplan.req_len;
+        c->final_expected = s->send_bytes;
         break;
     }
     res->expected = c->final_expected;

@@ -8,7 +8,7 @@
 /* What one group of identical clients does. All sizes in bytes, times in ms. */
 struct client_spec {
     int count;                /* how many clients in this group */
-    enum pattern_kind proto;  /* echo, stream or repeat */
+    enum pattern_kind proto;  /* echo, stream, repeat or http */
     uint32_t repeat_n;        /* repeat: lines per message */
     int repeat_newline;       /* repeat: terminate messages with \n (0 for the seed's server) */
     uint64_t send_bytes;      /* echo: request bytes to send; stream: N asked for;
@@ -33,6 +33,9 @@ struct client_spec {
     /* Added fields (zero keeps the old meaning): */
     int pause_repeat;         /* 1: pause again after every pause_after bytes, not just once */
     int probe_interval_ms;    /* probe: gap between round trips; 0 = 10 ms */
+    /* http (harness/proto/http.h): send_bytes is the body bytes owed in all. */
+    int http_requests;        /* GETs on the connection, send_bytes split among them; 0 = one per 4 MiB */
+    int http_pipeline;        /* requests in flight at once (written in one go); 0 or 1 = one at a time */
 };
 
 enum client_end {
@@ -76,7 +79,7 @@ struct engine_hooks {
 };
 
 struct engine_opts {
-    const char *host;         /* "127.0.0.1" */
+    const char *host;         /* "127.0.0.1"; also the Host: header of http requests */
     int port;
     uint64_t seed;
     int deadline_ms;          /* hard bound for the whole run; <= 0: 60000 */

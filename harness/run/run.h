@@ -28,6 +28,7 @@ struct run_conf {
     const char *inject_spec;  /* --inject SPEC: overrides every case's inject */
     int pcap;                 /* 0: only cases with capture = yes; 1: every case; 2: keep only stalled/failed */
     int snaplen;
+    int keep;                 /* --keep: keep every case's http document root (else kept only when it failed) */
 };
 
 /* Fills rc with the defaults: reference target, echo, seed 1, scale 1. */
@@ -37,9 +38,11 @@ void run_conf_init(struct run_conf *rc);
  * {rcvbuf} are filled per case (a word whose placeholder is empty is dropped). */
 const char *run_default_cmd(const char *server_path, char *buf, size_t buflen);
 
-/* Expands the placeholders of cmd for one case into out. Returns 0 or -1 (too long). */
+/* Expands the placeholders of cmd for one case into out: also {docroot}
+ * (the http document root, empty for other protocols) and {dir} (the case's
+ * results folder). Returns 0 or -1 (too long). */
 int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int rcvbuf,
-                   char *out, size_t outlen);
+                   const char *docroot, const char *dir, char *out, size_t outlen);
 
 /* The seed a case runs with: derived from the run's seed and the case name,
  * so a case replays the same whatever else runs. */

@@ -41,11 +41,11 @@ static int run__expand_word(const char *w, size_t wlen, const char *const *keys,
 }
 
 int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int rcvbuf,
-                   char *out, size_t outlen)
+                   const char *docroot, const char *dir, char *out, size_t outlen)
 {
-    static const char *const keys[] = { "{port}", "{proto}", "{sndbuf}", "{rcvbuf}" };
+    static const char *const keys[] = { "{port}", "{proto}", "{sndbuf}", "{rcvbuf}", "{docroot}", "{dir}" };
     char portbuf[16], sb[32], rb[32], word[1024];
-    const char *vals[4] = { portbuf, proto, sb, rb };
+    const char *vals[6] = { portbuf, proto, sb, rb, docroot ? docroot : "", dir ? dir : "" };
     const char *p = cmd, *start;
     size_t o = 0, wl;
     int inq;
@@ -70,7 +70,7 @@ int run_expand_cmd(const char *cmd, int port, const char *proto, int sndbuf, int
         wl = (size_t)(p - start);
         if (wl >= sizeof(word))
             return -1;
-        if (run__expand_word(start, wl, keys, vals, 4, word, sizeof(word)))
+        if (run__expand_word(start, wl, keys, vals, 6, word, sizeof(word)))
             continue;           /* "--sndbuf={sndbuf}" without a sndbuf: the option goes */
         if (o + strlen(word) + 2 > outlen)
             return -1;

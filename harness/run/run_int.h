@@ -120,6 +120,14 @@ void run__cpu_sample(struct run_obs *ob, double now_ms, double cpu_s);
 /* Fills the stall_* fields from the clients' results, the CPU series and the trace. */
 void run__stall_context(struct run_obs *ob);
 
+/* run_docroot.c: writes the http document root root (created) for the
+ * clients of groups: one file per client and distinct body size, its bytes
+ * the client's echo stream (seed). Returns 0, or -1 with err (too large, I/O). */
+int run__docroot_make(const char *root, const struct client_spec *groups, int ngroups, uint64_t seed,
+                      const char *host, char *err, size_t errlen);
+/* Removes a document root made by run__docroot_make. */
+void run__docroot_remove(const char *root);
+
 /* Judges the observations into o (status, diag, details). */
 void run__verdict(const struct run_obs *ob, struct case_outcome *o);
 

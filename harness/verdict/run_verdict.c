@@ -62,7 +62,8 @@ static void run__fail(struct run_judge *j, int vacuous, const int *cands, const 
 static const int *run__mismatch_cands(enum pattern_fault f)
 {
     static const int loss[] = { 1, 2, 17, 14, 10, 0 }, dup[] = { 17, 2, 10, 0 }, xtalk[] = { 10, 0 },
-                     garbage[] = { 2, 17, 10, 0 }, excess[] = { 10, 17, 2, 0 }, trunc[] = { 14, 15, 1, 0 };
+                     garbage[] = { 2, 17, 10, 0 }, excess[] = { 10, 17, 2, 0 }, trunc[] = { 14, 15, 1, 0 },
+                     violation[] = { 0 };
 
     switch (f) {
     case PF_CROSSTALK: return xtalk;
@@ -70,6 +71,14 @@ static const int *run__mismatch_cands(enum pattern_fault f)
     case PF_DUPLICATION: return dup;
     case PF_EXCESS: return excess;
     case PF_TRUNCATED: return trunc;
+    /* HTTP framing: a chunk header or status line out of place is bytes lost or
+     * repeated in the stream; an unasked response is bytes repeated; a cut head a
+     * truncation. A bad status or length is the server's protocol, no write-path class. */
+    case PF_HTTP_CHUNK: return loss;
+    case PF_HTTP_NOSTATUS: return garbage;
+    case PF_HTTP_UNASKED: return dup;
+    case PF_HTTP_HEADER_CUT: return trunc;
+    case PF_HTTP_STATUS: case PF_HTTP_LENGTH: return violation;
     case PF_GARBAGE: case PF_NONE: break;
     }
     return garbage;
