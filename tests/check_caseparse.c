@@ -189,6 +189,25 @@ START_TEST(t_variant)
 }
 END_TEST
 
+/* http is sized as echo: its variant is the echo variant with key@http on top; send@http beats send_echo. */
+START_TEST(t_variant_http)
+{
+    static const char text[] = "[case]\nprotocols = echo http\n[clients]\nsend_echo = 64k\nread_rate@echo = 4m\n"
+                               "pipeline@http = 4\nrequests@http = 8\n[clients]\nsend_echo = 1k\nsend@http = 2k\n";
+    struct ec_case c, v;
+    char err[512] = "";
+
+    ck_assert_msg(case_parse_text(text, "h.case", &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(case_variant(&c, PAT_HTTP, &v, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(v.groups[0].read_rate, 4 << 20);
+    ck_assert_int_eq(v.groups[0].http_pipeline, 4);
+    ck_assert_int_eq(v.groups[0].http_requests, 8);
+    ck_assert_uint_eq(v.send_echo[0], 64 << 10);
+    ck_assert_uint_eq(v.send_echo[1], 0);
+    ck_assert_uint_eq(v.groups[1].send_bytes, 2 << 10);
+}
+END_TEST
+
 /* Which protocol a case runs with against a target, and the SKIP reasons. */
 START_TEST(t_pick_proto)
 {
@@ -355,6 +374,7 @@ static Suite *caseparse_suite(void)
     tcase_add_test(tc, t_wire);
     tcase_add_test(tc, t_netns);
     tcase_add_test(tc, t_variant);
+    tcase_add_test(tc, t_variant_http);
     tcase_add_test(tc, t_pick_proto);
     tcase_add_loop_test(tc, t_bad, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, t_missing_file);

@@ -401,6 +401,10 @@ static int case__variant_at(const struct ec_case *c, enum pattern_kind kind, str
         return -1;
     if (case__apply_kind(c, kind, out, line, &applied, err, errlen) < 0)
         return -1;
+    /* A send@http sizes the group itself: its send_echo no longer applies. */
+    for (int i = 0; kind == PAT_HTTP && i < c->nover; i++)
+        if (c->over[i].kind == PAT_HTTP && c->over[i].group >= 0 && !strcmp(case_keys[c->over[i].key].key, "send"))
+            out->send_echo[c->over[i].group] = 0;
     /* The whole-file rules hold for every variant (a cpu_max@repeat names a phase, ...). */
     return applied ? case__finish(out, line, err, errlen) : 0;
 }
