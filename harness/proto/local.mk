@@ -10,3 +10,7 @@ tests_check_http_SOURCES = tests/check_http.c
 tests_check_http_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_http_LDADD = harness/proto/libproto.a harness/verify/libverify.a $(CHECK_LIBS)
 endif
+
+# Every http case against nginx (SKIPs when nginx is not installed).
+TESTS += tests/http_nginx.sh
+dist_noinst_SCRIPTS += tests/http_nginx.sh
