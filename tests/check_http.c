@@ -42,18 +42,18 @@ static void st_body(struct stream *s, uint32_t client, uint64_t off, size_t n)
     free(tmp);
 }
 
-/* A Content-Length response of size bytes of client's body. */
-static void st_clen(struct stream *s, uint32_t client, size_t size)
+/* A Content-Length response: size bytes of client's echo stream from off. */
+static void st_clen(struct stream *s, uint32_t client, uint64_t off, size_t size)
 {
     char h[128];
 
     snprintf(h, sizeof(h), "HTTP/1.1 200 OK\r\nServer: t\r\nContent-Length: %zu\r\n\r\n", size);
     st_str(s, h);
-    st_body(s, client, 0, size);
+    st_body(s, client, off, size);
 }
 
 /* A chunked response: chunks of 1, 7, 13, ... bytes with extensions, then trailers. */
-static void st_chunked(struct stream *s, uint32_t client, size_t size)
+static void st_chunked(struct stream *s, uint32_t client, uint64_t base, size_t size)
 {
     char h[64];
     size_t off = 0, k = 1;
@@ -64,7 +64,7 @@ static void st_chunked(struct stream *s, uint32_t client, size_t size)
             k = size - off;
         snprintf(h, sizeof(h), "%zx;ext=\"v\";x\r\n", k);
         st_str(s, h);
-        st_body(s, client, off, k);
+        st_body(s, client, base + off, k);
         st_str(s, "\r\n");
         off += k;
         k = k * 2 + 5;
@@ -85,13 +85,13 @@ static void fx_init(struct fixture *f, uint64_t total, int nreq)
     http_parser_init(&f->h, &f->plan, SEED, &f->out);
 }
 
-/* Two responses (100 and 99 bytes: total 199 in 2 GETs), Content-Length then chunked. */
+/* Two responses (99 and 100 bytes: total 199 in 2 GETs), Content-Length then chunked. */
 static struct stream two_responses(void)
 {
     struct stream s = { 0 };
 
-    st_clen(&s, ME, 100);
-    st_chunked(&s, ME, 99);
+    st_clen(&s, ME, 0, 99);
+    st_chunked(&s, ME, 99, 100);
     return s;
 }
 
@@ -103,14 +103,19 @@ START_TEST(test_requests)
     http_plan_init(&p, ME, 10 * 1024 * 1024, 0, "10.200.0.2");
     ck_assert_uint_eq(p.nreq, 3);     /* one per 4 MiB */
     ck_assert_uint_eq(http_req_size(&p, 0) + http_req_size(&p, 1) + http_req_size(&p, 2), 10 * 1024 * 1024);
-    http_path(ME, http_req_size(&p, 2), path, sizeof(path));
-    ck_assert_str_eq(path, "/c000003/000003495253");
+    http_req_path(&p, 2, path, sizeof(path));
+    ck_assert_str_eq(path, "/c000003/000006990506-000003495254");
     http_req_fill(&p, p.req_len, buf, p.req_len);
     buf[p.req_len] = '\0';
-    ck_assert_str_eq(buf, "GET /c000003/000003495253 HTTP/1.1\r\nHost: 10.200.0.2\r\n\r\n");
+    ck_assert_str_eq(buf, "GET /c000003/000003495253-000003495253 HTTP/1.1\r\nHost: 10.200.0.2\r\n\r\n");
     /* Any offset: the stream is the requests back to back. */
     http_req_fill(&p, p.req_len - 4, buf, 8);
     ck_assert_int_eq(memcmp(buf, "\r\n\r\nGET ", 8), 0);
+    /* 40 MiB in 4 MiB GETs: the offsets wrap after HTTP_WRAP (16 MiB), bounding the files. */
+    http_plan_init(&p, ME, 40 << 20, 10, NULL);
+    ck_assert_uint_eq(p.wrap, 4);
+    ck_assert_uint_eq(http_req_off(&p, 5), 4 << 20);
+    ck_assert_uint_eq(http_req_off(&p, 9), 4 << 20);
 }
 END_TEST
 
@@ -181,7 +186,7 @@ START_TEST(test_bad_status)
     struct stream s = { 0 };
     size_t at;
 
-    st_clen(&s, ME, 100);
+    st_clen(&s, ME, 0, 100);
     at = s.len;
     st_str(&s, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
     expect_fault(&s, 200, 2, 2, 1, PF_HTTP_STATUS, at, "bad status of response 1 at stream offset");
@@ -230,7 +235,7 @@ START_TEST(test_garbage_status)
     struct stream s = { 0 };
     size_t at;
 
-    st_clen(&s, ME, 100);
+    st_clen(&s, ME, 0, 100);
     at = s.len;
     st_str(&s, "XTTP/1.1 200 OK\r\n\r\n");
     expect_fault(&s, 200, 2, 2, 1, PF_HTTP_NOSTATUS, at, "garbage where the status line of response 1");
@@ -242,10 +247,21 @@ START_TEST(test_unasked)
     struct stream s = { 0 };
     size_t at;
 
-    st_clen(&s, ME, 100);
+    st_clen(&s, ME, 0, 100);
     at = s.len;
-    st_clen(&s, ME, 100);
+    st_clen(&s, ME, 100, 100);
     expect_fault(&s, 200, 2, 1, 1, PF_HTTP_UNASKED, at, "a response to a request that was never sent");
+}
+END_TEST
+
+/* A response repeated where the next one was due: its body is bytes the client already had. */
+START_TEST(test_duplicate_response)
+{
+    struct stream s = { 0 };
+
+    st_clen(&s, ME, 0, 100);
+    st_clen(&s, ME, 0, 100);
+    expect_fault(&s, 200, 2, 2, 1, PF_DUPLICATION, 100, "response 1 body (GET /c000003/000000000100-000000000100");
 }
 END_TEST
 
@@ -265,9 +281,9 @@ START_TEST(test_body_loss)
 
     st_str(&s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
     st_body(&s, ME, 0, 600);
-    st_clen(&s, ME, 1000);
-    st_clen(&s, ME, 1000);    /* padding: the first body takes 400 bytes of it */
-    expect_fault(&s, 3000, 3, 3, 1, PF_LOSS, 600, "response 0 body (GET /c000003/000000001000");
+    st_clen(&s, ME, 1000, 1000);
+    st_clen(&s, ME, 2000, 1000);    /* padding: the first body takes 400 bytes of it */
+    expect_fault(&s, 3000, 3, 3, 1, PF_LOSS, 600, "response 0 body (GET /c000003/000000000000-000000001000");
 }
 END_TEST
 
@@ -306,9 +322,9 @@ START_TEST(test_owed)
     fx_init(&f, 199, 2);
     ck_assert_uint_eq(http_owed(&f.h, 0), 0);
     ck_assert_uint_eq(http_owed(&f.h, 2), 199 + 1);
-    st_clen(&s, ME, 100);
+    st_clen(&s, ME, 0, 99);
     ck_assert_int_eq(http_feed(&f.h, s.b, s.len, 2), 0);
-    ck_assert_uint_eq(http_owed(&f.h, 2), 99 + 1);
+    ck_assert_uint_eq(http_owed(&f.h, 2), 100 + 1);
     free(s.b);
 }
 END_TEST
@@ -327,6 +343,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, test_chunk_no_crlf);
     tcase_add_test(tc, test_garbage_status);
     tcase_add_test(tc, test_unasked);
+    tcase_add_test(tc, test_duplicate_response);
     tcase_add_test(tc, test_header_cut);
     tcase_add_test(tc, test_body_loss);
     tcase_add_test(tc, test_body_crosstalk);

@@ -19,19 +19,34 @@ void http_plan_init(struct http_plan *p, uint32_t client, uint64_t total, int re
     p->client = client;
     p->total = total;
     p->nreq = n ? (uint32_t)n : 1;
+    p->size = total / p->nreq;
+    p->wrap = p->size && HTTP_WRAP / p->size < p->nreq ? (uint32_t)(HTTP_WRAP / p->size) : p->nreq;
+    if (p->wrap == 0)
+        p->wrap = 1;
     snprintf(p->host, sizeof(p->host), "%s", host ? host : "127.0.0.1");
     /* The path has a fixed width, so every request has this length. */
-    p->req_len = strlen("GET /c000000/000000000000 HTTP/1.1\r\nHost: \r\n\r\n") + strlen(p->host);
+    p->req_len = strlen("GET /c000000/000000000000-000000000000 HTTP/1.1\r\nHost: \r\n\r\n") + strlen(p->host);
 }
 
 uint64_t http_req_size(const struct http_plan *p, uint32_t j)
 {
-    return p->total / p->nreq + (j < p->total % p->nreq ? 1 : 0);
+    return j + 1 < p->nreq ? p->size : p->total - p->size * (p->nreq - 1);
 }
 
-void http_path(uint32_t client, uint64_t size, char *buf, size_t buflen)
+uint64_t http_req_off(const struct http_plan *p, uint32_t j)
 {
-    snprintf(buf, buflen, "/c%06" PRIx32 "/%012" PRIu64, client & 0xffffff, (uint64_t)(size % 1000000000000ULL));
+    return (uint64_t)(j % p->wrap) * p->size;
+}
+
+void http_path(uint32_t client, uint64_t off, uint64_t size, char *buf, size_t buflen)
+{
+    snprintf(buf, buflen, "/c%06" PRIx32 "/%012" PRIu64 "-%012" PRIu64, client & 0xffffff,
+             (uint64_t)(off % 1000000000000ULL), (uint64_t)(size % 1000000000000ULL));
+}
+
+void http_req_path(const struct http_plan *p, uint32_t j, char *buf, size_t buflen)
+{
+    http_path(p->client, http_req_off(p, j), http_req_size(p, j), buf, buflen);
 }
 
 void http_req_fill(const struct http_plan *p, uint64_t off, char *buf, size_t len)
@@ -42,7 +57,7 @@ void http_req_fill(const struct http_plan *p, uint64_t off, char *buf, size_t le
         uint32_t j = (uint32_t)(off / p->req_len);
         size_t skip = (size_t)(off % p->req_len), k = p->req_len - skip;
 
-        http_path(p->client, http_req_size(p, j), path, sizeof(path));
+        http_req_path(p, j, path, sizeof(path));
         snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, p->host);
         if (k > len)
             k = len;
@@ -122,7 +137,7 @@ static int http__body_fail(struct http_parser *h)
     struct verifier *v = h->out, *b = &h->body;
     char path[48];
 
-    http_path(h->plan->client, http_req_size(h->plan, h->done), path, sizeof(path));
+    http_req_path(h->plan, h->done, path, sizeof(path));
     /* Under Content-Length the next response's head inside this body means body bytes went missing. */
     if (b->fault == PF_GARBAGE && b->win_len >= 7 && !memcmp(b->win, "HTTP/1.", 7) && h->st == HS_BODY_LEN) {
         b->fault = PF_LOSS;
@@ -158,8 +173,11 @@ static int http__head_end(struct http_parser *h)
     uint64_t size = http_req_size(h->plan, h->done);
     char path[48];
 
+    /* The body is the client's echo stream from base: the verifier's offsets are the stream's. */
     verifier_init(&h->body, PAT_ECHO, h->seed, h->plan->client);
-    h->body.expected_total = size;
+    h->base = http_req_off(h->plan, h->done);
+    h->body.pos = h->base;
+    h->body.expected_total = h->base + size;
     if (h->chunked) {
         h->st = HS_CHUNK_SIZE;
         return 0;
@@ -169,7 +187,7 @@ static int http__head_end(struct http_parser *h)
         return 0;
     }
     if ((uint64_t)h->clen != size) {
-        http_path(h->plan->client, size, path, sizeof(path));
+        http_req_path(h->plan, h->done, path, sizeof(path));
         return http__fail(h, PF_HTTP_LENGTH, h->head_off, "Content-Length %" PRId64 " of response %" PRIu32
                           " (head at stream offset %" PRIu64 ") disagrees with its body: expected %" PRIu64
                           " bytes (GET %s)", h->clen, h->done, h->head_off, size, path);
@@ -258,7 +276,7 @@ static int http__chunk_size(struct http_parser *h)
     if (i == 0 || (i < h->linelen && h->line[i] != ';'))
         return http__fail(h, PF_HTTP_CHUNK, h->line_off, "malformed chunk header at stream offset %" PRIu64
                           " (response %" PRIu32 ", body offset %" PRIu64 "): '%s', expected a hex size, "
-                          "optional ';extensions' and CRLF", h->line_off, h->done, h->body.pos,
+                          "optional ';extensions' and CRLF", h->line_off, h->done, h->body.pos - h->base,
                           http__shown(h, shown, sizeof(shown)));
     h->left = n;
     h->st = n ? HS_CHUNK_DATA : HS_TRAILER;
@@ -281,7 +299,7 @@ static int http__on_line(struct http_parser *h)
         if (h->linelen)
             return http__fail(h, PF_HTTP_CHUNK, h->line_off, "malformed chunk at stream offset %" PRIu64
                               " (response %" PRIu32 ", body offset %" PRIu64 "): '%s' after the chunk's data, "
-                              "expected CRLF", h->line_off, h->done, h->body.pos, http__shown(h, shown, sizeof(shown)));
+                              "expected CRLF", h->line_off, h->done, h->body.pos - h->base, http__shown(h, shown, sizeof(shown)));
         h->st = HS_CHUNK_SIZE;
         return 0;
     case HS_TRAILER:
@@ -418,10 +436,10 @@ int http_finish(struct http_parser *h, int eof)
     case HS_TRAILER:
         break;
     }
-    http_path(h->plan->client, http_req_size(h->plan, h->done), path, sizeof(path));
+    http_req_path(h->plan, h->done, path, sizeof(path));
     return http__fail(h, PF_TRUNCATED, h->off, "truncated: the server closed inside the body of response %" PRIu32
                       " (GET %s) at stream offset %" PRIu64 ": received %" PRIu64 " of %" PRIu64 " body bytes%s",
-                      h->done, path, h->off, h->body.pos, h->body.expected_total,
+                      h->done, path, h->off, h->body.pos - h->base, h->body.expected_total - h->base,
                       h->chunked ? " (chunked: expected more chunks and the last one)" : "");
 }
 
@@ -433,15 +451,13 @@ int http_complete(const struct http_parser *h)
 uint64_t http_owed(const struct http_parser *h, uint32_t sent)
 {
     const struct http_plan *p = h->plan;
-    uint64_t q = p->total / p->nreq, r = p->total % p->nreq, a = h->done, b = sent, sum;
+    uint64_t a = h->done, b = sent < p->nreq ? sent : p->nreq, sum;
 
-    if (b > p->nreq)
-        b = p->nreq;
     if (a >= b)
         return 0;
-    /* Sizes of requests a..b-1, less the current body's bytes already verified, plus its head. */
-    sum = (b - a) * q + ((b < r ? b : r) - (a < r ? a : r));
+    /* Sizes of requests a..b-1 (all but the last are p->size), less the current body's bytes, plus its head. */
+    sum = (b - a) * p->size + (b == p->nreq ? http_req_size(p, p->nreq - 1) - p->size : 0);
     if (h->st != HS_STATUS && h->st != HS_HEADER)
-        sum -= h->body.pos < sum ? h->body.pos : sum;
+        sum -= h->body.pos - h->base < sum ? h->body.pos - h->base : sum;
     return sum + 1;
 }

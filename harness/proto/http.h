@@ -8,13 +8,21 @@
 #include "harness/verify/pattern.h"
 
 /*
- * The document root (written by the runner, harness/run/run_docroot.c) holds
- * one file per client and distinct body size, at http_path(client, size):
- * "/c%06x/%012llu" (client id in hex, size in decimal). Its bytes are the
- * client's echo stream from offset 0 (pattern_echo_fill with the run's seed),
- * so a body that carries another client's bytes names that client.
+ * A client's GETs ask for consecutive pieces of its echo stream: request j
+ * for the bytes [j*size, (j+1)*size), the last one for the rest. The
+ * document root (written by the runner, harness/run/run_docroot.c) holds
+ * each piece as a file at http_path(client, offset, size):
+ * "/c%06x/%012llu-%012llu" (client id in hex, stream offset and size in
+ * decimal), its bytes the client's echo stream there (pattern_echo_fill with
+ * the run's seed). So the bodies back to back are the client's echo stream:
+ * another client's bytes name that client, a response repeated or lost reads
+ * as duplication or loss at its offset. To bound the disk, the offsets wrap
+ * after HTTP_WRAP bytes: a client's files take at most HTTP_WRAP plus one
+ * request's size (a response repeated within the last HTTP_WRAP bytes is still
+ * told from the next one).
  */
 #define HTTP_FILE_MAX (4ULL << 20)  /* requests = 0: one GET per 4 MiB owed */
+#define HTTP_WRAP (16ULL << 20)     /* a client's files, at most (plus one request's size) */
 #define HTTP_LINE_MAX 1024          /* longest status, header, chunk-size or trailer line */
 #define HTTP_HOST_MAX 64
 
@@ -23,16 +31,23 @@ struct http_plan {
     uint32_t client;
     uint64_t total;           /* body bytes owed in all */
     uint32_t nreq;            /* GETs */
+    uint64_t size;            /* body bytes of each GET but the last (which has the rest) */
+    uint32_t wrap;            /* request j asks for the piece at offset (j % wrap) * size */
     size_t req_len;           /* bytes of each request: every request has the same length */
     char host[HTTP_HOST_MAX]; /* the Host: header */
 };
 
 /* Splits total into GETs: requests of them, or one per HTTP_FILE_MAX when 0 (at least one). */
 void http_plan_init(struct http_plan *p, uint32_t client, uint64_t total, int requests, const char *host);
-/* Body bytes request j is owed: total / nreq, the first total % nreq one more. */
+/* Body bytes request j is owed: total / nreq, the last one the rest too. */
 uint64_t http_req_size(const struct http_plan *p, uint32_t j);
-/* Writes the document-root path of client's file of size bytes ("/c000003/000001048576"). */
-void http_path(uint32_t client, uint64_t size, char *buf, size_t buflen);
+/* Where in the client's echo stream request j's body starts. */
+uint64_t http_req_off(const struct http_plan *p, uint32_t j);
+/* Writes the document-root path of client's file of size bytes from offset off
+ * ("/c000003/000001048576-000001048576"). */
+void http_path(uint32_t client, uint64_t off, uint64_t size, char *buf, size_t buflen);
+/* Writes the path request j of plan p asks for. */
+void http_req_path(const struct http_plan *p, uint32_t j, char *buf, size_t buflen);
 /* Writes len bytes of the request stream (the nreq GETs back to back) from offset off. */
 void http_req_fill(const struct http_plan *p, uint64_t off, char *buf, size_t len);
 
@@ -64,6 +79,7 @@ struct http_parser {
     int conn_close;           /* the response said Connection: close */
     uint64_t left;            /* HS_BODY_LEN, HS_CHUNK_DATA: bytes still to come */
     uint64_t head_off;        /* stream offset of the current response's status line */
+    uint64_t base;            /* where the current body starts in the client's echo stream */
     struct verifier body;     /* the current response's body (PAT_ECHO of the client, from 0) */
 };
 

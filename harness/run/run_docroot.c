@@ -1,4 +1,4 @@
-/* run_docroot.c: the http document root of a case: one self-identifying file per client and distinct body size, written before the target starts and removed after. */
+/* run_docroot.c: the http document root of a case: a file per piece of each client's echo stream its GETs ask for, written before the target starts and removed after. */
 #include "harness/run/run_int.h"
 
 #include <dirent.h>
@@ -16,17 +16,17 @@
 #define RUN_DOCROOT_MAX (2ULL << 30)
 #define RUN_DOCROOT_BUF (64 * 1024)
 
-/* Writes one file of size bytes: client's echo stream from 0. Skips a file already there
- * (another request of the same size). Returns 0 or -1 with err. */
-static int run__docroot_file(const char *root, uint64_t seed, uint32_t client, uint64_t size, char *buf,
+/* Writes request j's file: size bytes of the client's echo stream from its offset. Skips a
+ * file already there (a request whose offset wrapped). Returns 0 or -1 with err. */
+static int run__docroot_file(const char *root, uint64_t seed, const struct http_plan *p, uint32_t j, char *buf,
                              char *err, size_t errlen)
 {
     char path[4200], rel[48];
     struct stat st;
-    uint64_t off = 0;
+    uint64_t size = http_req_size(p, j), off = http_req_off(p, j), end = off + size;
     int fd;
 
-    http_path(client, size, rel, sizeof(rel));
+    http_req_path(p, j, rel, sizeof(rel));
     snprintf(path, sizeof(path), "%s%s", root, rel);
     if (stat(path, &st) == 0 && (uint64_t)st.st_size == size)
         return 0;
@@ -40,10 +40,10 @@ static int run__docroot_file(const char *root, uint64_t seed, uint32_t client, u
         snprintf(err, errlen, "docroot: %.300s: %s", path, strerror(errno));
         return -1;
     }
-    while (off < size) {
-        size_t n = size - off < RUN_DOCROOT_BUF ? (size_t)(size - off) : RUN_DOCROOT_BUF;
+    while (off < end) {
+        size_t n = end - off < RUN_DOCROOT_BUF ? (size_t)(end - off) : RUN_DOCROOT_BUF;
 
-        pattern_echo_fill(seed, client, off, buf, n);
+        pattern_echo_fill(seed, p->client, off, buf, n);
         if (write(fd, buf, n) != (ssize_t)n) {
             snprintf(err, errlen, "docroot: writing %.300s: %s", path, strerror(errno));
             close(fd);
@@ -54,12 +54,16 @@ static int run__docroot_file(const char *root, uint64_t seed, uint32_t client, u
     return close(fd);
 }
 
-/* Bytes the files of one client's plan take (one file per distinct size: at most two). */
+/* The requests whose files hold every piece of plan p: the first wrap (or all but the last) and the last. */
+static uint32_t run__docroot_pieces(const struct http_plan *p)
+{
+    return p->wrap < p->nreq - 1 ? p->wrap : p->nreq - 1;
+}
+
+/* Bytes the files of one client's plan take. */
 static uint64_t run__docroot_plan_bytes(const struct http_plan *p)
 {
-    uint64_t a = http_req_size(p, 0), b = http_req_size(p, p->nreq - 1);
-
-    return a == b ? a : a + b;
+    return (uint64_t)run__docroot_pieces(p) * p->size + http_req_size(p, p->nreq - 1);
 }
 
 int run__docroot_make(const char *root, const struct client_spec *groups, int ngroups, uint64_t seed,
@@ -89,9 +93,10 @@ int run__docroot_make(const char *root, const struct client_spec *groups, int ng
     for (int g = 0; g < ngroups && rc == 0; g++)
         for (int k = 0; k < groups[g].count && rc == 0; k++, id++) {
             http_plan_init(&p, id, groups[g].send_bytes, groups[g].http_requests, host);
-            rc = run__docroot_file(root, seed, id, http_req_size(&p, 0), buf, err, errlen);
-            if (rc == 0 && p.nreq > 1)
-                rc = run__docroot_file(root, seed, id, http_req_size(&p, p.nreq - 1), buf, err, errlen);
+            for (uint32_t j = 0; j < run__docroot_pieces(&p) && rc == 0; j++)
+                rc = run__docroot_file(root, seed, &p, j, buf, err, errlen);
+            if (rc == 0)
+                rc = run__docroot_file(root, seed, &p, p.nreq - 1, buf, err, errlen);
         }
     free(buf);
     return rc;

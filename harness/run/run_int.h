@@ -121,8 +121,8 @@ void run__cpu_sample(struct run_obs *ob, double now_ms, double cpu_s);
 void run__stall_context(struct run_obs *ob);
 
 /* run_docroot.c: writes the http document root root (created) for the
- * clients of groups: one file per client and distinct body size, its bytes
- * the client's echo stream (seed). Returns 0, or -1 with err (too large, I/O). */
+ * clients of groups: a file per piece of each client's echo stream (seed) its
+ * GETs ask for (harness/proto/http.h). Returns 0, or -1 with err (too large, I/O). */
 int run__docroot_make(const char *root, const struct client_spec *groups, int ngroups, uint64_t seed,
                       const char *host, char *err, size_t errlen);
 /* Removes a document root made by run__docroot_make. */
