@@ -59,6 +59,17 @@ START_TEST(t_chunked)
 }
 END_TEST
 
+/* One byte per read: every split of chunk headers, extensions and trailers, across 3 keep-alive responses. */
+START_TEST(t_byte_reads)
+{
+    struct client_result res[1];
+
+    run_http(HSRV_CHUNKED, (struct client_spec){.count = 1, .send_bytes = 6001, .http_requests = 3, .read_size = 1},
+             res, 10000);
+    expect_complete(res, 1);
+}
+END_TEST
+
 START_TEST(t_close_delimited)
 {
     struct client_result res[2];
@@ -131,6 +142,7 @@ static Suite *engine_http_suite(void)
     tcase_set_timeout(faults, 30);
     tcase_add_test(framing, t_clen_split);
     tcase_add_test(framing, t_chunked);
+    tcase_add_test(framing, t_byte_reads);
     tcase_add_test(framing, t_close_delimited);
     tcase_add_test(framing, t_pipeline);
     tcase_add_test(faults, t_bad_length);
