@@ -107,7 +107,8 @@ static const char *http__shown(const struct http_parser *h, char *buf, size_t bu
     for (size_t i = 0; i < h->linelen && o + 5 < buflen && i < 80; i++) {
         unsigned char c = (unsigned char)h->line[i];
 
-        o += (size_t)(isprint(c) ? snprintf(buf + o, buflen - o, "%c", c) : snprintf(buf + o, buflen - o, "\\x%02x", c));
+        o += (size_t)(isprint(c) ? snprintf(buf + o, buflen - o, "%c", c)
+                                 : snprintf(buf + o, buflen - o, "\\x%02x", c));
     }
     buf[o] = '\0';
     return buf;
@@ -299,7 +300,8 @@ static int http__on_line(struct http_parser *h)
         if (h->linelen)
             return http__fail(h, PF_HTTP_CHUNK, h->line_off, "malformed chunk at stream offset %" PRIu64
                               " (response %" PRIu32 ", body offset %" PRIu64 "): '%s' after the chunk's data, "
-                              "expected CRLF", h->line_off, h->done, h->body.pos - h->base, http__shown(h, shown, sizeof(shown)));
+                              "expected CRLF", h->line_off, h->done, h->body.pos - h->base,
+                              http__shown(h, shown, sizeof(shown)));
         h->st = HS_CHUNK_SIZE;
         return 0;
     case HS_TRAILER:
