@@ -92,6 +92,19 @@ START_TEST(t_pipeline)
 }
 END_TEST
 
+/* A probe over http: one GET of one record per round, one at a time, its round trips measured. */
+START_TEST(t_probe)
+{
+    struct client_result res[1];
+
+    run_http(HSRV_CLEN, (struct client_spec){.count = 1, .probe = 1, .probe_rounds = 5, .probe_interval_ms = 5},
+             res, 5000);
+    expect_complete(res, 1);
+    ck_assert_uint_eq(res[0].received, 5 * (39 + 32));    /* 5 heads ("...Content-Length: 32") and bodies */
+    ck_assert(res[0].probe_max_ms > 0);
+}
+END_TEST
+
 START_TEST(t_bad_length)
 {
     struct client_result res[1];
@@ -145,6 +158,7 @@ static Suite *engine_http_suite(void)
     tcase_add_test(framing, t_byte_reads);
     tcase_add_test(framing, t_close_delimited);
     tcase_add_test(framing, t_pipeline);
+    tcase_add_test(framing, t_probe);
     tcase_add_test(faults, t_bad_length);
     tcase_add_test(faults, t_unasked);
     tcase_add_test(faults, t_duplicate);

@@ -89,6 +89,11 @@ size_t cli__chunk(int size, uint64_t rate);
 void cli__rearm(struct eng *e, struct cli *c, double now);
 /* Bytes the server owes c now (sent and not answered), for stall accounting. */
 uint64_t cli__owed(const struct cli *c);
+/* A probe's round: its message (an echo record, or a GET), whether it waits for
+ * the answer, and whether the round just completed (its answer all in). */
+size_t cli__probe_msg(const struct cli *c);
+int cli__probe_waiting(const struct cli *c);
+int cli__probe_round_done(const struct cli *c);
 /* http: requests c has written in full. */
 uint32_t cli__http_sent(const struct cli *c);
 /* Tracks stalls of c at now (called on progress and on scans). */

@@ -211,8 +211,8 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
 
     if (c->state != CS_ACTIVE || !c->can_write || sent >= c->to_send || now < c->next_write_ms)
         return 0;
-    if (s->probe && c->res->received < sent)
-        return 0;    /* a probe waits for its echo before the next round */
+    if (s->probe && cli__probe_waiting(c))
+        return 0;    /* a probe waits for its echo (or response) before the next round */
     n = cli__chunk(s->write_size, s->write_rate);
     if (n > c->to_send - sent)
         n = (size_t)(c->to_send - sent);
@@ -224,8 +224,8 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
         if (n > end - sent)
             n = (size_t)(end - sent);
     }
-    if (s->probe && n > CLI_PROBE_MSG - sent % CLI_PROBE_MSG)
-        n = CLI_PROBE_MSG - sent % CLI_PROBE_MSG;
+    if (s->probe && n > cli__probe_msg(c) - sent % cli__probe_msg(c))
+        n = cli__probe_msg(c) - sent % cli__probe_msg(c);
     cli__fill_request(e, c, sent, e->buf, n);
     r = send(c->fd, e->buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (r < 0) {
@@ -240,7 +240,7 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
                  strerror(errno));
         return -1;
     }
-    if (s->probe && sent % CLI_PROBE_MSG == 0)
+    if (s->probe && sent % cli__probe_msg(c) == 0)
         c->probe_sent_ms = now;
     c->res->sent += (uint64_t)r;
     c->write_blocked = 0;
@@ -315,7 +315,7 @@ static int cli__after_read(struct eng *e, struct cli *c, size_t r, double now)
         c->pause_until_ms = now + s->pause_ms;
         c->next_pause_at = s->pause_repeat ? c->next_pause_at + (uint64_t)s->pause_after : 0;
     }
-    if (s->probe && res->received == res->sent && res->received % CLI_PROBE_MSG == 0) {
+    if (s->probe && cli__probe_round_done(c)) {
         double rtt = now - c->probe_sent_ms;
 
         if (rtt > res->probe_max_ms)

@@ -3,6 +3,7 @@
 #define EC_ENGINE_H
 
 #include <stdint.h>
+#include "harness/proto/http.h"
 #include "harness/verify/pattern.h"
 
 /* What one group of identical clients does. All sizes in bytes, times in ms. */
@@ -117,5 +118,9 @@ int engine_run(const struct engine_opts *o, const struct client_spec *groups, in
                struct client_result *results, int *nresults, char *err, size_t errlen);
 
 const char *engine_end_name(enum client_end e);
+
+/* The GETs client id of group s makes with http (its probe's too): the plan
+ * the runner writes the document root from. */
+void engine_http_plan(const struct client_spec *s, uint32_t id, const char *host, struct http_plan *p);
 
 #endif

@@ -118,11 +118,30 @@ int cli__self_paused(const struct cli *c, double now)
     return c->spec->never_read || now < c->read_start_ms || now < c->pause_until_ms || now < c->next_read_ms;
 }
 
+size_t cli__probe_msg(const struct cli *c)
+{
+    return c->spec->proto == PAT_HTTP ? c->hplan.req_len : CLI_PROBE_MSG;
+}
+
+int cli__probe_waiting(const struct cli *c)
+{
+    if (c->spec->proto == PAT_HTTP)
+        return c->hp.done < cli__http_sent(c);
+    return c->res->received < c->res->sent;
+}
+
+int cli__probe_round_done(const struct cli *c)
+{
+    if (c->spec->proto == PAT_HTTP)
+        return c->hp.done > (uint32_t)c->probe_round && c->hp.done == cli__http_sent(c);
+    return c->res->received == c->res->sent && c->res->received % CLI_PROBE_MSG == 0;
+}
+
 /* When c next needs the engine without an epoll event. */
 static double cli__wake(const struct cli *c, double now)
 {
     double w = CLI_NEVER, held;
-    int probe_waiting = c->spec->probe && c->res->received < c->res->sent;
+    int probe_waiting = c->spec->probe && cli__probe_waiting(c);
 
     switch (c->state) {
     case CS_WAITING:

@@ -77,7 +77,7 @@ int run__docroot_make(const char *root, const struct client_spec *groups, int ng
 
     for (int g = 0; g < ngroups; g++)
         for (int k = 0; k < groups[g].count; k++, id++) {
-            http_plan_init(&p, id, groups[g].send_bytes, groups[g].http_requests, host);
+            engine_http_plan(&groups[g], id, host, &p);
             need += run__docroot_plan_bytes(&p);
         }
     if (need > RUN_DOCROOT_MAX) {
@@ -92,7 +92,7 @@ int run__docroot_make(const char *root, const struct client_spec *groups, int ng
     id = 0;
     for (int g = 0; g < ngroups && rc == 0; g++)
         for (int k = 0; k < groups[g].count && rc == 0; k++, id++) {
-            http_plan_init(&p, id, groups[g].send_bytes, groups[g].http_requests, host);
+            engine_http_plan(&groups[g], id, host, &p);
             for (uint32_t j = 0; j < run__docroot_pieces(&p) && rc == 0; j++)
                 rc = run__docroot_file(root, seed, &p, j, buf, err, errlen);
             if (rc == 0)
