@@ -89,6 +89,8 @@ START_TEST(t_pipeline)
     expect_complete(res, 2);
     run_http(HSRV_PIPELINED, (struct client_spec){.count = 1, .send_bytes = 4000, .http_requests = 4}, res, 1500);
     ck_assert_msg(res[0].end == CE_RUNNING, "%s: %s", engine_end_name(res[0].end), res[0].diag);
+    ck_assert_msg(strstr(res[0].diag, "received 0 bytes: 0 of 4 responses complete (1 requests sent)"), "%s",
+                  res[0].diag);
 }
 END_TEST
 

@@ -89,8 +89,9 @@ static void http__dump(struct http_parser *h, uint64_t at, const char *b, size_t
     o = (size_t)snprintf(d, cap, "received at stream offset %" PRIu64 ":\n", at);
     for (size_t i = 0; i < n && o + 4 < cap; i += 16) {
         o += (size_t)snprintf(d + o, cap - o, "  ");
-        for (size_t k = i; k < i + 16 && k < n && o + 4 < cap; k++)
-            o += (size_t)snprintf(d + o, cap - o, "%02x ", (unsigned char)b[k]);
+        for (size_t k = i; k < i + 16 && o + 4 < cap; k++)     /* a short last row is padded */
+            o += (size_t)(k < n ? snprintf(d + o, cap - o, "%02x ", (unsigned char)b[k])
+                                : snprintf(d + o, cap - o, "   "));
         for (size_t k = i; k < i + 16 && k < n && o + 3 < cap; k++)
             d[o++] = isprint((unsigned char)b[k]) ? b[k] : '.';
         if (o + 2 < cap)
