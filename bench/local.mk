@@ -6,7 +6,7 @@ bench_verify_bench_SOURCES = bench/verify_bench.c
 bench_verify_bench_LDADD = harness/verify/libverify.a
 noinst_PROGRAMS += bench/engine_bench
 bench_engine_bench_SOURCES = bench/engine_bench.c
-bench_engine_bench_LDADD = harness/client/libclient.a harness/verify/libverify.a
+bench_engine_bench_LDADD = harness/client/libclient.a harness/proto/libproto.a harness/verify/libverify.a
 dist_noinst_SCRIPTS += bench/measure.sh bench/bench.sh bench/bench_report.py
 EXTRA_DIST += bench/README.md bench/bench_lib.sh bench/bench_harness.sh bench/bench_servers.sh bench/bench_memory.sh
 

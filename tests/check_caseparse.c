@@ -118,7 +118,7 @@ static const struct bad_case {
     { "[clients]\nread_delay = soon\n", "f.case:2: read_delay: bad value 'soon'" },
     { "[clients]\nshut_wr = maybe\n", "f.case:2: shut_wr: bad value 'maybe' (expected yes or no)" },
     { "[case]\nclasses = 1 21\n[clients]\n", "f.case:2: classes: '21' is not a list" },
-    { "[case]\nprotocols = http\n", "f.case:2: protocols: 'http' is not a protocol" },
+    { "[case]\nprotocols = gopher\n", "f.case:2: protocols: 'gopher' is not a protocol" },
     { "[case]\nprotocols = repeat:0\n", "f.case:2: protocols: 'repeat:0' is not a protocol" },
     { "[case]\nprotocols = repeat:5:crlf\n", "f.case:2: protocols: 'repeat:5:crlf' is not a protocol" },
     { "[steps]\nfreeze = later\n", "f.case:2: 'later' is not a time" },
@@ -156,7 +156,7 @@ static const struct bad_case {
     { "[target]\nnetns = yes\nnetns_rate = 0kbit\n[clients]\n", "f.case:3: netns_rate: bad value '0kbit'" },
     { "[target]\nnetns = yes\nnetns_rate = 200gbit\n[clients]\n", "f.case:3: netns_rate: bad value '200gbit'" },
     { "[target]\nnetns_rate = 1mbit\n[clients]\n", "f.case:2: netns_rate needs netns = yes in [target]" },
-    { "[clients]\nsend@http = 1\n", "f.case:2: send@http: unknown protocol after '@'" },
+    { "[clients]\nsend@gopher = 1\n", "f.case:2: send@gopher: unknown protocol after '@'" },
     { "[steps]\nfreeze@repeat = start\n", "f.case:2: freeze cannot differ per protocol (@repeat)" },
     { "[case]\nprotocols@repeat = echo\n", "f.case:2: protocols cannot differ per protocol (@repeat)" },
     { "[clients]\nsend@repeat = 1\nsend@repeat = 2\n", "f.case:3: key 'send@repeat' given twice in [clients]" },
@@ -186,6 +186,25 @@ START_TEST(t_variant)
     ck_assert_msg(case_variant(&c, PAT_ECHO, &v, err, sizeof(err)) == 0, "%s", err);
     ck_assert_int_eq(v.groups[0].pause_after, 100);
     ck_assert_int_eq(v.groups[1].probe, 1);
+}
+END_TEST
+
+/* http is sized as echo: its variant is the echo variant with key@http on top; send@http beats send_echo. */
+START_TEST(t_variant_http)
+{
+    static const char text[] = "[case]\nprotocols = echo http\n[clients]\nsend_echo = 64k\nread_rate@echo = 4m\n"
+                               "pipeline@http = 4\nrequests@http = 8\n[clients]\nsend_echo = 1k\nsend@http = 2k\n";
+    struct ec_case c, v;
+    char err[512] = "";
+
+    ck_assert_msg(case_parse_text(text, "h.case", &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(case_variant(&c, PAT_HTTP, &v, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(v.groups[0].read_rate, 4 << 20);
+    ck_assert_int_eq(v.groups[0].http_pipeline, 4);
+    ck_assert_int_eq(v.groups[0].http_requests, 8);
+    ck_assert_uint_eq(v.send_echo[0], 64 << 10);
+    ck_assert_uint_eq(v.send_echo[1], 0);
+    ck_assert_uint_eq(v.groups[1].send_bytes, 2 << 10);
 }
 END_TEST
 
@@ -356,6 +375,7 @@ static Suite *caseparse_suite(void)
     tcase_add_test(tc, t_wire);
     tcase_add_test(tc, t_netns);
     tcase_add_test(tc, t_variant);
+    tcase_add_test(tc, t_variant_http);
     tcase_add_test(tc, t_pick_proto);
     tcase_add_loop_test(tc, t_bad, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, t_missing_file);

@@ -36,6 +36,7 @@ static void rx_stream(struct rx *r, enum pattern_kind k, uint32_t client, uint32
     ck_assert_ptr_nonnull(tmp);
     switch (k) {
     case PAT_ECHO:
+    case PAT_HTTP:            /* an http body is its client's echo stream */
         pattern_echo_fill(SEED, client, from, tmp, to - from);
         break;
     case PAT_STREAM:

@@ -63,6 +63,8 @@ static const struct case_key case_keys[] = {
     EC_K(SEC_CLIENTS, "probe_interval", V_MS, struct client_spec, probe_interval_ms),
     EC_K(SEC_CLIENTS, "pause_repeat", V_BOOL, struct client_spec, pause_repeat),
     EC_F(SEC_CLIENTS, "send_echo", case__set_send_echo, 0),
+    EC_K(SEC_CLIENTS, "requests", V_INT, struct client_spec, http_requests),
+    EC_K(SEC_CLIENTS, "pipeline", V_INT, struct client_spec, http_pipeline),
     EC_F(SEC_STEPS, "freeze", case__set_freeze, 1),
     EC_F(SEC_STEPS, "resume", case__set_resume, 1),
     EC_F(SEC_STEPS, "phase", case__set_phase, 1),
@@ -190,15 +192,16 @@ static int case__section(struct case_parser *p, char *s, char *err, size_t errle
 static int case__override(struct case_parser *p, size_t i, const char *proto, const char *val, int line,
                           char *err, size_t errlen)
 {
-    static const char *const kinds[] = { [PAT_ECHO] = "echo", [PAT_STREAM] = "stream", [PAT_REPEAT] = "repeat" };
+    static const char *const kinds[] = { [PAT_ECHO] = "echo", [PAT_STREAM] = "stream", [PAT_REPEAT] = "repeat",
+                                         [PAT_HTTP] = "http" };
     const struct case_key *k = &case_keys[i];
     struct case_override *o;
     int kind;
 
-    for (kind = 0; kind < 3 && strcmp(proto, kinds[kind]); kind++)
+    for (kind = 0; kind <= PAT_HTTP && strcmp(proto, kinds[kind]); kind++)
         ;
-    if (kind == 3) {
-        snprintf(err, errlen, "%s@%.40s: unknown protocol after '@' (echo, repeat, stream)", k->key, proto);
+    if (kind > PAT_HTTP) {
+        snprintf(err, errlen, "%s@%.40s: unknown protocol after '@' (echo, repeat, stream, http)", k->key, proto);
         return -1;
     }
     /* Steps and the case's identity are the same in every protocol. */
@@ -370,6 +373,21 @@ static int case__apply(struct ec_case *c, const struct case_override *o, char *e
     return case__store(k, base, o->val, err, errlen);
 }
 
+/* Applies c's key@PROTO overrides of kind to out; *applied is set when one was. Returns 0 or -1 with *line and err. */
+static int case__apply_kind(const struct ec_case *c, enum pattern_kind kind, struct ec_case *out, int *line,
+                            int *applied, char *err, size_t errlen)
+{
+    for (int i = 0; i < c->nover; i++) {
+        if (c->over[i].kind != kind)
+            continue;
+        *line = c->over[i].line;
+        if (case__apply(out, &c->over[i], err, errlen) < 0)
+            return -1;
+        *applied = 1;
+    }
+    return 0;
+}
+
 /* case_variant with the offending line in *line. */
 static int case__variant_at(const struct ec_case *c, enum pattern_kind kind, struct ec_case *out, int *line,
                             char *err, size_t errlen)
@@ -377,14 +395,16 @@ static int case__variant_at(const struct ec_case *c, enum pattern_kind kind, str
     int applied = 0;
 
     *out = *c;
-    for (int i = 0; i < c->nover; i++) {
-        if (c->over[i].kind != kind)
-            continue;
-        *line = c->over[i].line;
-        if (case__apply(out, &c->over[i], err, errlen) < 0)
-            return -1;
-        applied = 1;
-    }
+    /* http is sized as echo is (a body owed per byte a client would have
+     * echoed), so its variant is the echo variant with key@http on top. */
+    if (kind == PAT_HTTP && case__apply_kind(c, PAT_ECHO, out, line, &applied, err, errlen) < 0)
+        return -1;
+    if (case__apply_kind(c, kind, out, line, &applied, err, errlen) < 0)
+        return -1;
+    /* A send@http sizes the group itself: its send_echo no longer applies. */
+    for (int i = 0; kind == PAT_HTTP && i < c->nover; i++)
+        if (c->over[i].kind == PAT_HTTP && c->over[i].group >= 0 && !strcmp(case_keys[c->over[i].key].key, "send"))
+            out->send_echo[c->over[i].group] = 0;
     /* The whole-file rules hold for every variant (a cpu_max@repeat names a phase, ...). */
     return applied ? case__finish(out, line, err, errlen) : 0;
 }
@@ -412,7 +432,7 @@ static int case__check_variants(const struct ec_case *c, int *line, char *err, s
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    for (int k = PAT_ECHO; k <= PAT_REPEAT && rc == 0; k++)
+    for (int k = PAT_ECHO; k <= PAT_HTTP && rc == 0; k++)
         rc = case__variant_at(c, (enum pattern_kind)k, tmp, line, err, errlen);
     free(tmp);
     return rc;

@@ -106,6 +106,10 @@ int case_proto_parse(const char *s, struct case_proto *p, char *err, size_t errl
         p->kind = PAT_STREAM;
         return 0;
     }
+    if (!strcmp(s, "http")) {
+        p->kind = PAT_HTTP;
+        return 0;
+    }
     if (strncmp(s, "repeat", 6) != 0 || (s[6] != '\0' && s[6] != ':'))
         goto fail;
     p->kind = PAT_REPEAT;
@@ -123,7 +127,7 @@ int case_proto_parse(const char *s, struct case_proto *p, char *err, size_t errl
     p->newline = 0;
     return 0;
 fail:
-    snprintf(err, errlen, "'%s' is not a protocol (echo, stream, repeat, repeat:N, repeat:N:nonl)", s);
+    snprintf(err, errlen, "'%s' is not a protocol (echo, stream, http, repeat, repeat:N, repeat:N:nonl)", s);
     return -1;
 }
 
@@ -135,6 +139,9 @@ const char *case_proto_str(const struct case_proto *p, char *buf, size_t buflen)
         break;
     case PAT_STREAM:
         snprintf(buf, buflen, "stream");
+        break;
+    case PAT_HTTP:
+        snprintf(buf, buflen, "http");
         break;
     case PAT_REPEAT:
         if (p->repeat_n)

@@ -46,8 +46,11 @@ static const char ec_usage[] =
     "                         template PATH (from the current directory, else from the\n"
     "                         source tree's targets/) with those placeholders filled\n"
     "  --port N               the target listens on this fixed port (cases run one at a time)\n"
-    "  --protocol P           what the target speaks: echo (default), stream, repeat:N,\n"
-    "                         repeat:N:nonl (the seed's server: no newline)\n"
+    "  --protocol P           what the target speaks: echo (default), stream, http\n"
+    "                         (GETs of {docroot}'s files), repeat:N, repeat:N:nonl (the\n"
+    "                         seed's server: no newline)\n"
+    "  --keep                 keep every http case's {docroot} (by default it is removed\n"
+    "                         after a case that passed)\n"
     "  --counters yes|no      the target prints JSON counters on SIGUSR1 (default: only\n"
     "                         edgecase-server and buggy-server are asked)\n"
     "  --results DIR          where results/<UTC-stamp>/ goes (default ./results)\n"
@@ -74,7 +77,7 @@ static const char ec_usage[] =
 
 enum ec_opt { OPT_TARGET = 1, OPT_PORT, OPT_PROTOCOL, OPT_COUNTERS, OPT_RESULTS, OPT_SEED, OPT_SCALE,
               OPT_CASES, OPT_INJECT, OPT_PCAP, OPT_SNAPLEN, OPT_HELP, OPT_NO_PRELOAD,
-              OPT_SHARD, OPT_SHARD_DURATIONS };
+              OPT_SHARD, OPT_SHARD_DURATIONS, OPT_KEEP };
 
 static const struct option ec_options[] = {
     {"target", required_argument, NULL, OPT_TARGET},
@@ -92,6 +95,7 @@ static const struct option ec_options[] = {
     {"no-preload", no_argument, NULL, OPT_NO_PRELOAD},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"shard-durations", required_argument, NULL, OPT_SHARD_DURATIONS},
+    {"keep", no_argument, NULL, OPT_KEEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -143,6 +147,7 @@ static int ec__option(struct ec_args *a, int opt, const char *arg, char *err, si
             break;
         return 0;
     case OPT_SHARD_DURATIONS: a->shard_durations = arg; return 0;
+    case OPT_KEEP: a->rc.keep = 1; return 0;
     case OPT_PCAP:
         if (arg && strcmp(arg, "stalled") != 0)
             break;
@@ -156,7 +161,7 @@ static int ec__option(struct ec_args *a, int opt, const char *arg, char *err, si
     case OPT_PROTOCOL:
         a->proto_given = 1;
         return case_proto_parse(arg, &a->rc.proto, err, errlen) < 0 ? (snprintf(err, errlen,
-                "--protocol: '%s' is not echo, stream, repeat:N or repeat:N:nonl", arg), -1) : 0;
+                "--protocol: '%s' is not echo, stream, http, repeat:N or repeat:N:nonl", arg), -1) : 0;
     case OPT_COUNTERS:
         if (strcmp(arg, "yes") && strcmp(arg, "no"))
             break;

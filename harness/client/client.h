@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "harness/client/engine.h"
+#include "harness/proto/http.h"
 #include "harness/verify/pattern.h"
 
 #define CLI_BUF (64 * 1024)        /* scratch for one read or write, and the default sizes */
@@ -47,6 +48,9 @@ struct cli {
     double wake_ms;           /* the timer heap's key */
     int heap_idx;             /* -1 when not in the heap */
     int in_ready;
+    /* http: what it asks for and its response parser (faults land in v) */
+    struct http_plan hplan;
+    struct http_parser hp;
 };
 
 struct eng {
@@ -83,6 +87,15 @@ double cli__pace_next(double next, double now, uint64_t n, uint64_t rate);
 size_t cli__chunk(int size, uint64_t rate);
 /* Recomputes c's wake time from its state and pending pauses. */
 void cli__rearm(struct eng *e, struct cli *c, double now);
+/* Bytes the server owes c now (sent and not answered), for stall accounting. */
+uint64_t cli__owed(const struct cli *c);
+/* A probe's round: its message (an echo record, or a GET), whether it waits for
+ * the answer, and whether the round just completed (its answer all in). */
+size_t cli__probe_msg(const struct cli *c);
+int cli__probe_waiting(const struct cli *c);
+int cli__probe_round_done(const struct cli *c);
+/* http: requests c has written in full. */
+uint32_t cli__http_sent(const struct cli *c);
 /* Tracks stalls of c at now (called on progress and on scans). */
 void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed);
 

@@ -159,6 +159,9 @@ static void cli__fill_request(const struct eng *e, const struct cli *c, uint64_t
     case PAT_REPEAT:
         pattern_repeat_req_fill(c->res->id, c->spec->repeat_newline, off, buf, len);
         break;
+    case PAT_HTTP:
+        http_req_fill(&c->hplan, off, buf, len);
+        break;
     }
 }
 
@@ -177,7 +180,25 @@ static void cli__expect_more(struct cli *c)
     case PAT_REPEAT:
         verifier_set_repeat_msgs(&c->v, (uint32_t)(sent / (PATTERN_REPEAT_MSG + (c->spec->repeat_newline ? 1 : 0))));
         break;
+    case PAT_HTTP:
+        break;                /* its parser counts responses against the requests sent */
     }
+}
+
+/* http: where the request stream may be written up to now: `pipeline`
+ * requests beyond the responses complete (one at a time without it). */
+static uint64_t cli__http_window(const struct cli *c)
+{
+    uint64_t ahead = c->spec->http_pipeline > 1 ? (uint64_t)c->spec->http_pipeline : 1;
+    uint64_t end = ((uint64_t)c->hp.done + ahead) * c->hplan.req_len;
+
+    return end < c->to_send ? end : c->to_send;
+}
+
+/* Ends the reply stream for the verdict: http_finish or verifier_finish. */
+static int cli__finish(struct cli *c, int eof)
+{
+    return c->spec->proto == PAT_HTTP ? http_finish(&c->hp, eof) : verifier_finish(&c->v);
 }
 
 /* One write. Returns 1 after moving bytes (or EINTR), 0 when nothing can be written now, -1 if c ended. */
@@ -190,13 +211,21 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
 
     if (c->state != CS_ACTIVE || !c->can_write || sent >= c->to_send || now < c->next_write_ms)
         return 0;
-    if (s->probe && c->res->received < sent)
-        return 0;    /* a probe waits for its echo before the next round */
+    if (s->probe && cli__probe_waiting(c))
+        return 0;    /* a probe waits for its echo (or response) before the next round */
     n = cli__chunk(s->write_size, s->write_rate);
     if (n > c->to_send - sent)
         n = (size_t)(c->to_send - sent);
-    if (s->probe && n > CLI_PROBE_MSG - sent % CLI_PROBE_MSG)
-        n = CLI_PROBE_MSG - sent % CLI_PROBE_MSG;
+    if (s->proto == PAT_HTTP) {
+        uint64_t end = cli__http_window(c);
+
+        if (sent >= end)
+            return 0;         /* waits for responses before asking for more */
+        if (n > end - sent)
+            n = (size_t)(end - sent);
+    }
+    if (s->probe && n > cli__probe_msg(c) - sent % cli__probe_msg(c))
+        n = cli__probe_msg(c) - sent % cli__probe_msg(c);
     cli__fill_request(e, c, sent, e->buf, n);
     r = send(c->fd, e->buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (r < 0) {
@@ -211,7 +240,7 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
                  strerror(errno));
         return -1;
     }
-    if (s->probe && sent % CLI_PROBE_MSG == 0)
+    if (s->probe && sent % cli__probe_msg(c) == 0)
         c->probe_sent_ms = now;
     c->res->sent += (uint64_t)r;
     c->write_blocked = 0;
@@ -250,9 +279,12 @@ static int cli__check_done(struct eng *e, struct cli *c, double now)
         cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
-    if (c->state != CS_ACTIVE || c->res->sent < c->to_send || c->res->received < c->final_expected)
+    if (c->state != CS_ACTIVE || c->res->sent < c->to_send)
         return 1;
-    if (verifier_finish(&c->v) < 0) {
+    /* http's heads make received larger than the bodies: its parser says when all arrived. */
+    if (c->spec->proto == PAT_HTTP ? !http_complete(&c->hp) : c->res->received < c->final_expected)
+        return 1;
+    if (c->spec->proto != PAT_HTTP && verifier_finish(&c->v) < 0) {
         cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
@@ -272,7 +304,8 @@ static int cli__after_read(struct eng *e, struct cli *c, size_t r, double now)
     struct client_result *res = c->res;
 
     res->received += r;
-    if (verifier_feed(&c->v, e->buf, r) < 0) {
+    if (s->proto == PAT_HTTP ? http_feed(&c->hp, e->buf, r, cli__http_sent(c)) < 0
+                             : verifier_feed(&c->v, e->buf, r) < 0) {
         cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
@@ -283,7 +316,7 @@ static int cli__after_read(struct eng *e, struct cli *c, size_t r, double now)
         c->pause_until_ms = now + s->pause_ms;
         c->next_pause_at = s->pause_repeat ? c->next_pause_at + (uint64_t)s->pause_after : 0;
     }
-    if (s->probe && res->received == res->sent && res->received % CLI_PROBE_MSG == 0) {
+    if (s->probe && cli__probe_round_done(c)) {
         double rtt = now - c->probe_sent_ms;
 
         if (rtt > res->probe_max_ms)
@@ -304,6 +337,18 @@ static int cli__after_read(struct eng *e, struct cli *c, size_t r, double now)
     return cli__check_done(e, c, now);
 }
 
+/* http: the server closed with no framing fault; a close-delimited last body may have completed the client. */
+static void cli__http_eof(struct eng *e, struct cli *c, double now)
+{
+    const struct client_result *res = c->res;
+
+    if (c->state == CS_ACTIVE && !c->v.failed && cli__check_done(e, c, now) < 0)
+        return;
+    cli__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu bytes: %u of %u responses "
+             "complete (%u of %u requests sent)%s%s", (unsigned long long)res->received, c->hp.done, c->hplan.nreq,
+             cli__http_sent(c), c->hplan.nreq, c->v.failed ? ": " : "", c->v.failed ? c->v.diag : "");
+}
+
 /* The server's FIN arrived. */
 static void cli__eof(struct eng *e, struct cli *c, double now)
 {
@@ -314,11 +359,15 @@ static void cli__eof(struct eng *e, struct cli *c, double now)
         cli__end(e, c, CE_COMPLETE, 0, now, "%s", "");
         return;
     }
-    if (verifier_finish(&c->v) < 0 && c->v.fault != PF_TRUNCATED) {
+    if (cli__finish(c, 1) < 0 && c->v.fault != PF_TRUNCATED) {
         cli__end(e, c, CE_MISMATCH, e->o->rst_on_eof, now, "%s", c->v.diag);
         return;
     }
     res->got_fin = 1;
+    if (c->spec->proto == PAT_HTTP) {
+        cli__http_eof(e, c, now);
+        return;
+    }
     cli__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
              (unsigned long long)res->received, (unsigned long long)c->final_expected,
              (unsigned long long)res->sent, (unsigned long long)c->to_send);
@@ -360,7 +409,7 @@ static int cli__read_once(struct eng *e, struct cli *c, double now)
         c->can_read = 0;
         return 0;
     }
-    if (verifier_finish(&c->v) < 0 && c->v.fault != PF_TRUNCATED) {
+    if (cli__finish(c, 0) < 0 && c->v.fault != PF_TRUNCATED) {
         cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
@@ -464,8 +513,13 @@ void cli__end_unfinished(struct eng *e, struct cli *c, double now)
     if (c->spec->never_read) {
         cli__end(e, c, CE_CLIENT_ENDED, 0, now, "never read, by design; sent %llu of %llu bytes (writes blocked)",
                  (unsigned long long)res->sent, (unsigned long long)c->to_send);
-    } else if (c->v.pending && verifier_finish(&c->v) < 0) {
+    } else if ((c->v.pending || c->spec->proto == PAT_HTTP) && cli__finish(c, 0) < 0) {
         cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+    } else if (c->spec->proto == PAT_HTTP) {
+        /* Heads make received larger than the bodies owed: count responses. */
+        cli__end(e, c, CE_RUNNING, 0, now, "no progress for %.0f ms, received %llu bytes: %u of %u responses "
+                 "complete (%u requests sent)", now - c->last_progress_ms, (unsigned long long)res->received,
+                 c->hp.done, c->hplan.nreq, cli__http_sent(c));
     } else {
         cli__end(e, c, CE_RUNNING, 0, now, "no progress for %.0f ms, received %llu of %llu (sent %llu of %llu)",
                  now - c->last_progress_ms, (unsigned long long)res->received,

@@ -30,6 +30,15 @@ static const char *const eng_end_names[] = {
     [CE_CONNECT_FAILED] = "connect-failed",
 };
 
+void engine_http_plan(const struct client_spec *s, uint32_t id, const char *host, struct http_plan *p)
+{
+    /* A probe: probe_rounds GETs of one echo record each, one at a time. */
+    if (s->probe)
+        http_plan_init(p, id, (uint64_t)CLI_PROBE_MSG * (uint64_t)s->probe_rounds, s->probe_rounds, host);
+    else
+        http_plan_init(p, id, s->send_bytes, s->http_requests, host);
+}
+
 const char *engine_end_name(enum client_end e)
 {
     return eng_end_names[e];
@@ -105,8 +114,10 @@ static int eng__init_client(struct eng *e, struct cli *c, const struct client_sp
     c->v.repeat_n = s->repeat_n;
     c->v.repeat_newline = s->repeat_newline;
     c->v.expected_total = 0;    /* grows with what is sent */
-    if (s->probe && (s->proto != PAT_ECHO || s->probe_rounds <= 0)) {
-        snprintf(err, errlen, "group %d: a probe needs the echo protocol and probe_rounds > 0", group);
+    if (s->proto == PAT_HTTP)
+        http_parser_init(&c->hp, &c->hplan, e->o->seed, &c->v);
+    if (s->probe && ((s->proto != PAT_ECHO && s->proto != PAT_HTTP) || s->probe_rounds <= 0)) {
+        snprintf(err, errlen, "group %d: a probe needs the echo or http protocol and probe_rounds > 0", group);
         return -1;
     }
     switch (s->proto) {
@@ -125,6 +136,12 @@ static int eng__init_client(struct eng *e, struct cli *c, const struct client_sp
         }
         c->to_send = s->send_bytes * reclen;
         c->final_expected = s->send_bytes * pattern_repeat_reply_len(s->repeat_n);
+        break;
+    case PAT_HTTP:
+        /* final_expected counts body bytes; heads come on top (received counts every byte). */
+        engine_http_plan(s, id, e->o->host, &c->hplan);
+        c->to_send = (uint64_t)c->hplan.nreq * c->hplan.req_len;
+        c->final_expected = c->hplan.total;
         break;
     }
     res->expected = c->final_expected;

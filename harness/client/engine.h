@@ -3,12 +3,13 @@
 #define EC_ENGINE_H
 
 #include <stdint.h>
+#include "harness/proto/http.h"
 #include "harness/verify/pattern.h"
 
 /* What one group of identical clients does. All sizes in bytes, times in ms. */
 struct client_spec {
     int count;                /* how many clients in this group */
-    enum pattern_kind proto;  /* echo, stream or repeat */
+    enum pattern_kind proto;  /* echo, stream, repeat or http */
     uint32_t repeat_n;        /* repeat: lines per message */
     int repeat_newline;       /* repeat: terminate messages with \n (0 for the seed's server) */
     uint64_t send_bytes;      /* echo: request bytes to send; stream: N asked for;
@@ -33,6 +34,9 @@ struct client_spec {
     /* Added fields (zero keeps the old meaning): */
     int pause_repeat;         /* 1: pause again after every pause_after bytes, not just once */
     int probe_interval_ms;    /* probe: gap between round trips; 0 = 10 ms */
+    /* http (harness/proto/http.h): send_bytes is the body bytes owed in all. */
+    int http_requests;        /* GETs on the connection, send_bytes split among them; 0 = one per 4 MiB */
+    int http_pipeline;        /* requests in flight at once (written in one go); 0 or 1 = one at a time */
 };
 
 enum client_end {
@@ -77,7 +81,7 @@ struct engine_hooks {
 };
 
 struct engine_opts {
-    const char *host;         /* "127.0.0.1" */
+    const char *host;         /* "127.0.0.1"; also the Host: header of http requests */
     int port;
     uint64_t seed;
     int deadline_ms;          /* hard bound for the whole run; <= 0: 60000 */
@@ -115,5 +119,9 @@ int engine_run(const struct engine_opts *o, const struct client_spec *groups, in
                struct client_result *results, int *nresults, char *err, size_t errlen);
 
 const char *engine_end_name(enum client_end e);
+
+/* The GETs client id of group s makes with http (its probe's too): the plan
+ * the runner writes the document root from. */
+void engine_http_plan(const struct client_spec *s, uint32_t id, const char *host, struct http_plan *p);
 
 #endif

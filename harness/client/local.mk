@@ -8,5 +8,5 @@ check_PROGRAMS += tests/check_engine
 TESTS += tests/check_engine
 tests_check_engine_SOURCES = tests/check_engine.c tests/check_engine_srv.c tests/check_engine_srv.h
 tests_check_engine_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_engine_LDADD = harness/client/libclient.a harness/verify/libverify.a $(CHECK_LIBS)
+tests_check_engine_LDADD = harness/client/libclient.a harness/proto/libproto.a harness/verify/libverify.a $(CHECK_LIBS)
 endif

@@ -118,11 +118,30 @@ int cli__self_paused(const struct cli *c, double now)
     return c->spec->never_read || now < c->read_start_ms || now < c->pause_until_ms || now < c->next_read_ms;
 }
 
+size_t cli__probe_msg(const struct cli *c)
+{
+    return c->spec->proto == PAT_HTTP ? c->hplan.req_len : CLI_PROBE_MSG;
+}
+
+int cli__probe_waiting(const struct cli *c)
+{
+    if (c->spec->proto == PAT_HTTP)
+        return c->hp.done < cli__http_sent(c);
+    return c->res->received < c->res->sent;
+}
+
+int cli__probe_round_done(const struct cli *c)
+{
+    if (c->spec->proto == PAT_HTTP)
+        return c->hp.done > (uint32_t)c->probe_round && c->hp.done == cli__http_sent(c);
+    return c->res->received == c->res->sent && c->res->received % CLI_PROBE_MSG == 0;
+}
+
 /* When c next needs the engine without an epoll event. */
 static double cli__wake(const struct cli *c, double now)
 {
     double w = CLI_NEVER, held;
-    int probe_waiting = c->spec->probe && c->res->received < c->res->sent;
+    int probe_waiting = c->spec->probe && cli__probe_waiting(c);
 
     switch (c->state) {
     case CS_WAITING:
@@ -158,6 +177,20 @@ void cli__rearm(struct eng *e, struct cli *c, double now)
     cli__heap_set(e, c, cli__wake(c, now));
 }
 
+uint32_t cli__http_sent(const struct cli *c)
+{
+    return (uint32_t)(c->res->sent / c->hplan.req_len);
+}
+
+uint64_t cli__owed(const struct cli *c)
+{
+    /* http's replies carry heads of unknown length: its parser knows what is owed. */
+    if (c->spec->proto == PAT_HTTP)
+        return http_owed(&c->hp, cli__http_sent(c));
+    return c->v.expected_total != UINT64_MAX && c->v.expected_total > c->res->received
+               ? c->v.expected_total - c->res->received : 0;
+}
+
 static void cli__stall_measure(struct cli *c, double now)
 {
     double cur = now - c->stall_from_ms;
@@ -166,8 +199,7 @@ static void cli__stall_measure(struct cli *c, double now)
         c->res->longest_stall_ms = cur;
         c->res->stall_start_ms = c->stall_from_ms;
         c->res->stall_received = c->res->received;
-        c->res->stall_owed = c->v.expected_total != UINT64_MAX && c->v.expected_total > c->res->received
-                                 ? c->v.expected_total - c->res->received : 0;
+        c->res->stall_owed = cli__owed(c);
     }
 }
 
@@ -186,7 +218,7 @@ void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed)
         c->last_progress_ms = now;
         return;
     }
-    owed = c->v.expected_total > c->res->received || (c->write_blocked && c->res->sent < c->to_send);
+    owed = cli__owed(c) > 0 || (c->write_blocked && c->res->sent < c->to_send);
     if (!owed) {
         c->last_progress_ms = now;
         return;

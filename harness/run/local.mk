@@ -2,12 +2,12 @@
 noinst_LIBRARIES += harness/run/librun.a
 harness_run_librun_a_SOURCES = harness/run/run.c harness/run/run.h harness/run/run_int.h \
   harness/run/run_cmd.c harness/run/run_hooks.c harness/run/run_stall.c harness/run/run_watch.c \
-  harness/run/run_wire.c harness/run/run_ring.c harness/run/run_needs.c harness/run/run_tmpl.c \
+  harness/run/run_wire.c harness/run/run_ring.c harness/run/run_needs.c harness/run/run_docroot.c harness/run/run_tmpl.c \
   harness/run/run_series.c harness/run/run_series_trace.c
 
 # Everything a program that runs cases links, callers before callees.
 EC_RUN_LIBS = harness/run/librun.a harness/verdict/libverdict.a harness/case/libcase.a \
-  harness/client/libclient.a harness/verify/libverify.a harness/target/libtarget.a \
+  harness/client/libclient.a harness/proto/libproto.a harness/verify/libverify.a harness/target/libtarget.a \
   harness/report/libreport.a harness/capture/libcap.a harness/netns/libnetns.a \
   harness/inject/libinjtrace.a $(PCAP_LIBS)
 

@@ -50,7 +50,10 @@ static void run__serve_after(struct run_ctx *rx, const struct client_spec *proto
     struct client_spec g = { .count = 1, .proto = proto_of->proto, .repeat_n = proto_of->repeat_n,
                              .repeat_newline = proto_of->repeat_newline,
                              .send_bytes = proto_of->proto == PAT_REPEAT ? 1 : 4096 };
-    struct engine_opts eo = { .host = rx->t->host, .port = rx->t->port, .seed = rx->obs.case_seed + 1,
+    /* http serves files written before the target started: the fresh client
+     * asks for client 0's 4096-byte file, in the document root under the case's seed. */
+    struct engine_opts eo = { .host = rx->t->host, .port = rx->t->port,
+                              .seed = rx->obs.case_seed + (proto_of->proto == PAT_HTTP ? 0 : 1),
                               .deadline_ms = (int)(3000 * rx->obs.scale), .stall_ms = (int)(2000 * rx->obs.scale),
                               .rst_on_eof = run__rst_on_eof(rx) };
     struct obs_target *tg = &rx->obs.target;
@@ -229,6 +232,35 @@ static void run__netns_end(struct run_ns *ns)
     ns->active = 0;
 }
 
+/* http: writes the case's document root before its target starts. Returns 0, or -1 with o's diag (ERROR). */
+static int run__docroot_begin(const struct run_ctx *rx, const struct case_proto *pr, const struct client_spec *groups,
+                              const char *casedir, const struct run_ns *ns, struct case_outcome *o)
+{
+    /* The fresh client after the scenario is client 0 of a run of its own, asking for 4096 bytes. */
+    const struct client_spec fresh = { .count = 1, .proto = PAT_HTTP, .send_bytes = 4096 };
+    const char *host = ns->active ? ns->pair.addr[1] : "127.0.0.1";
+    char root[4200];
+
+    if (pr->kind != PAT_HTTP)
+        return 0;
+    snprintf(root, sizeof(root), "%s/docroot", casedir);
+    if (run__docroot_make(root, groups, rx->c->ngroups, rx->obs.case_seed, host, o->diag, sizeof(o->diag)) < 0 ||
+        (rx->c->expect.serve_after && run__docroot_make(root, &fresh, 1, rx->obs.case_seed, host, o->diag, sizeof(o->diag)) < 0))
+        return -1;
+    return 0;
+}
+
+/* Removes the case's document root unless --keep, or the case did not pass (its files explain the failure). */
+static void run__docroot_end(const struct run_conf *rc, const struct case_proto *pr, const char *casedir, int passed)
+{
+    char root[4200];
+
+    if (pr->kind != PAT_HTTP || rc->keep || !passed)
+        return;
+    snprintf(root, sizeof(root), "%s/docroot", casedir);
+    run__docroot_remove(root);
+}
+
 /* Runs the clients against the started target rx->t, observes it, stops it, judges. */
 static void run__drive(struct run_ctx *rx, const struct client_spec *groups, const char *casedir,
                        struct case_outcome *o)
@@ -313,7 +345,7 @@ static int run__case_as(const struct run_conf *rc, const struct ec_case *c, cons
         groups[i].proto = pr.kind;
         groups[i].repeat_n = pr.repeat_n;
         groups[i].repeat_newline = pr.newline;
-        if (pr.kind == PAT_ECHO && c->send_echo[i])
+        if ((pr.kind == PAT_ECHO || pr.kind == PAT_HTTP) && c->send_echo[i])
             groups[i].send_bytes = c->send_echo[i];
         total += groups[i].count;
     }
@@ -323,7 +355,8 @@ static int run__case_as(const struct run_conf *rc, const struct ec_case *c, cons
         return 0;
     }
     rx.cap_iface = ns.active ? ns.pair.dev[0] : NULL;
-    if (run__start(&rx, &pr, casedir, &t, &ns, o) < 0) {
+    if (run__docroot_begin(&rx, &pr, groups, casedir, &ns, o) < 0 || run__start(&rx, &pr, casedir, &t, &ns, o) < 0) {
+        run__docroot_end(rc, &pr, casedir, 0);
         run__netns_end(&ns);
         o->status = CASE_ERROR;
         o->duration_s = (ec_now_ms() - t_begin) / 1e3;
@@ -341,6 +374,7 @@ static int run__case_as(const struct run_conf *rc, const struct ec_case *c, cons
     }
     rx.obs.clients.res = rx.res;
     run__drive(&rx, groups, casedir, o);
+    run__docroot_end(rc, &pr, casedir, o->status == CASE_PASS || o->status == CASE_SKIP);
     run__netns_end(&ns);
     free(rx.res);
     o->duration_s = (ec_now_ms() - t_begin) / 1e3;

@@ -30,6 +30,7 @@ struct run_conf {
     const char *inject_spec;  /* --inject SPEC: overrides every case's inject */
     int pcap;                 /* 0: only cases with capture = yes; 1: every case; 2: keep only stalled/failed */
     int snaplen;
+    int keep;                 /* --keep: keep every case's http document root (else kept only when it failed) */
 };
 
 /* Fills rc with the defaults: reference target, echo, seed 1, scale 1. */

@@ -85,6 +85,14 @@ void run__series_end(struct run_ctx *rx, const char *casedir, const struct clien
 /* run_series_trace.c: the injector's ring events and the capture's zero windows. */
 void run__series_trace(const struct run_ctx *rx, struct series *s);
 void run__series_wire(const struct run_ctx *rx, struct series *s);
+/* run_docroot.c: writes the http document root root (created) for the
+ * clients of groups: a file per piece of each client's echo stream (seed) its
+ * GETs ask for (harness/proto/http.h). Returns 0, or -1 with err (too large, I/O). */
+int run__docroot_make(const char *root, const struct client_spec *groups, int ngroups, uint64_t seed,
+                      const char *host, char *err, size_t errlen);
+/* Removes a document root made by run__docroot_make. */
+void run__docroot_remove(const char *root);
+
 
 /* run_cmd.c: the placeholders of a run_subst as parallel keys and values. */
 #define RUN_SUBST_MAX 8

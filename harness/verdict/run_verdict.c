@@ -14,7 +14,8 @@ static const enum bug_class *run__mismatch_cands(enum pattern_fault f)
         xtalk[] = { BC_SHARED_BUFFER, BC_NONE },
         garbage[] = { BC_WRITE_RETURN, BC_WRITEV_OFFSET, BC_SHARED_BUFFER, BC_NONE },
         excess[] = { BC_SHARED_BUFFER, BC_WRITEV_OFFSET, BC_WRITE_RETURN, BC_NONE },
-        trunc[] = { BC_EAGAIN_ERROR, BC_HALFCLOSE_DROP, BC_UNSENT_TAIL, BC_NONE };
+        trunc[] = { BC_EAGAIN_ERROR, BC_HALFCLOSE_DROP, BC_UNSENT_TAIL, BC_NONE },
+        violation[] = { BC_NONE };
 
     switch (f) {
     case PF_CROSSTALK: return xtalk;
@@ -22,6 +23,14 @@ static const enum bug_class *run__mismatch_cands(enum pattern_fault f)
     case PF_DUPLICATION: return dup;
     case PF_EXCESS: return excess;
     case PF_TRUNCATED: return trunc;
+    /* HTTP framing: a chunk header or status line out of place is bytes lost or
+     * repeated in the stream; an unasked response is bytes repeated; a cut head a
+     * truncation. A bad status or length is the server's protocol, no write-path class. */
+    case PF_HTTP_CHUNK: return loss;
+    case PF_HTTP_NOSTATUS: return garbage;
+    case PF_HTTP_UNASKED: return dup;
+    case PF_HTTP_HEADER_CUT: return trunc;
+    case PF_HTTP_STATUS: case PF_HTTP_LENGTH: return violation;
     case PF_GARBAGE: case PF_NONE: break;
     }
     return garbage;

@@ -17,6 +17,12 @@ static const char *const pattern__fault_names[] = {
     [PF_GARBAGE] = "garbage",
     [PF_EXCESS] = "excess",
     [PF_TRUNCATED] = "truncated",
+    [PF_HTTP_STATUS] = "http-status",
+    [PF_HTTP_LENGTH] = "http-content-length",
+    [PF_HTTP_CHUNK] = "http-chunk",
+    [PF_HTTP_NOSTATUS] = "http-no-status-line",
+    [PF_HTTP_UNASKED] = "http-unasked-response",
+    [PF_HTTP_HEADER_CUT] = "http-header-cut",
 };
 
 const char *pattern_fault_name(enum pattern_fault f)
@@ -246,6 +252,7 @@ void pattern__gen(const struct verifier *v, uint32_t client, uint64_t offset, ch
 {
     switch (v->kind) {
     case PAT_ECHO:
+    case PAT_HTTP:            /* a body is its client's echo stream */
         pattern_echo_fill(v->seed, client, offset, buf, len);
         break;
     case PAT_STREAM:

@@ -21,7 +21,12 @@
  * i = 0..N-1, "%d:" M "\r\n". With the seed's server (no newline) the message
  * is sent bare, one per connection.
  */
-enum pattern_kind { PAT_ECHO, PAT_STREAM, PAT_REPEAT };
+/*
+ * HTTP (harness/proto/http.h): a GET is answered with a file of the
+ * harness's document root whose body is the echo stream of the client that
+ * asks for it (from offset 0), so a body names its client and offset.
+ */
+enum pattern_kind { PAT_ECHO, PAT_STREAM, PAT_REPEAT, PAT_HTTP };
 
 #define PATTERN_ECHO_REC 32
 #define PATTERN_STREAM_REC 16
@@ -37,6 +42,13 @@ enum pattern_fault {
     PF_GARBAGE,       /* bytes of no known stream */
     PF_EXCESS,        /* bytes after everything expected */
     PF_TRUNCATED,     /* the stream ended early (verifier_finish) */
+    /* HTTP framing faults (harness/proto/http.c); fault_offset is the response stream's offset. */
+    PF_HTTP_STATUS,   /* a status other than 200 */
+    PF_HTTP_LENGTH,   /* Content-Length disagrees with the body the request is owed */
+    PF_HTTP_CHUNK,    /* a malformed chunk header */
+    PF_HTTP_NOSTATUS, /* bytes that are not a status line where one was expected */
+    PF_HTTP_UNASKED,  /* a response to a request that was never sent */
+    PF_HTTP_HEADER_CUT, /* the connection closed inside a status line or the headers */
 };
 
 /* Writes len bytes of client's echo request stream starting at offset. */

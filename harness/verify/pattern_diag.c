@@ -87,6 +87,7 @@ static uint64_t diag__record_start(const struct verifier *v, uint64_t p)
 
     switch (v->kind) {
     case PAT_ECHO:
+    case PAT_HTTP:
         return p - p % PATTERN_ECHO_REC;
     case PAT_STREAM:
         return p - p % PATTERN_STREAM_REC;
@@ -115,6 +116,7 @@ static int diag__header_at(const struct verifier *v, const unsigned char *b, siz
     h->client = v->client;
     switch (v->kind) {
     case PAT_ECHO:
+    case PAT_HTTP:
         return diag__echo_header(b + x, n - x, h);
     case PAT_STREAM:
         return diag__stream_header(b + x, n - x, h);
