@@ -51,7 +51,7 @@ static int netcase_no_host(char *msg, size_t len)
         if (cases[i].netns) {
             snprintf(cmd, sizeof(cmd), "%s --port {port} --proto {proto}",
                      ecu_build_path("server/edgecase-server", server, sizeof(server)));
-            return netcase_skips(&cases[i], cmd, "has no {host} placeholder", msg, len);
+            return netcase_skips(&cases[i], cmd, "a {conf:PATH} template of it has {host}", msg, len);
         }
     snprintf(msg, len, "no netns = yes case in the catalogue");
     return -1;

@@ -18,5 +18,5 @@ tests_check_engine_http_LDADD = harness/client/libclient.a harness/proto/libprot
 endif
 
 # Every http case against nginx (SKIPs when nginx is not installed).
-TESTS += tests/http_nginx.sh
-dist_noinst_SCRIPTS += tests/http_nginx.sh
+TESTS += tests/http_servers.sh
+dist_noinst_SCRIPTS += tests/http_servers.sh

@@ -65,6 +65,8 @@ int run_expand_confs(const char *cmd, const struct run_subst *v, const char *tmp
  * is found, readable, with no unknown placeholder. Returns 0, or -1 with err
  * (as "PATH:LINE: ..." for a template). */
 int run_check_confs(const char *cmd, const char *tmpl_dir, char *err, size_t errlen);
+/* Whether cmd, or a {conf:PATH} template it names, mentions placeholder ("{host}"). */
+int run_cmd_mentions(const char *cmd, const char *tmpl_dir, const char *placeholder);
 
 /* The seed a case runs with: derived from the run's seed and the case name,
  * so a case replays the same whatever else runs. */

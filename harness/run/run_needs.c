@@ -12,9 +12,9 @@ int run_case_servable(const struct run_conf *rc, const struct ec_case *c, char *
 
     /* The clients reach the target at the server namespace's address; a
      * target that listens on loopback only cannot be reached there. */
-    if (c->netns && rc->target_cmd && !strstr(rc->target_cmd, "{host}")) {
+    if (c->netns && rc->target_cmd && !run_cmd_mentions(rc->target_cmd, rc->tmpl_dir, "{host}")) {
         snprintf(why, whylen, "netns = yes needs the target to listen on {host} (the server namespace's "
-                 "address); the target command has no {host} placeholder");
+                 "address); neither the target command nor a {conf:PATH} template of it has {host}");
         return 0;
     }
     if (c->netns)

@@ -199,3 +199,32 @@ int run_check_confs(const char *cmd, const char *tmpl_dir, char *err, size_t err
             return -1;
     return 0;
 }
+
+/* Whether the file at path holds needle (a placeholder); 0 when it cannot be read. */
+static int run__file_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int found = 0;
+
+    while (f && !found && fgets(line, sizeof(line), f))
+        found = strstr(line, needle) != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+int run_cmd_mentions(const char *cmd, const char *tmpl_dir, const char *placeholder)
+{
+    char path[PATH_MAX], src[PATH_MAX], err[256];
+    size_t n = 0;
+
+    if (strstr(cmd, placeholder))
+        return 1;
+    for (const char *p = strstr(cmd, RUN_CONF_OPEN); p; p = strstr(p + (n ? n : 1), RUN_CONF_OPEN))
+        if ((n = run__conf_path(p, path, sizeof(path), err, sizeof(err))) &&
+            run__tmpl_find(path, tmpl_dir, src, sizeof(src), err, sizeof(err)) == 0 && run__file_has(src, placeholder))
+            return 1;
+    return 0;
+}
+
