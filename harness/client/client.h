@@ -1,6 +1,6 @@
-/* client/client.h: the client engine's private state, shared by engine.c, client/conn.c and client/pace.c. */
-#ifndef EC_CLI_H
-#define EC_CLI_H
+/* client.h: the client engine's private state, shared by engine.c, conn.c and pace.c. */
+#ifndef EC_CLIENT_H
+#define EC_CLIENT_H
 
 #include <stdint.h>
 #include <sys/socket.h>
@@ -9,13 +9,13 @@
 #include "harness/proto/http.h"
 #include "harness/verify/pattern.h"
 
-#define CLI_BUF (64 * 1024)        /* scratch for one read or write, and the default sizes */
-#define CLI_PROBE_MSG PATTERN_ECHO_REC
-#define CLI_NEVER 1e300            /* a wake time that never comes */
-#define CLI_MSS_MAX 1448           /* a client's MSS: Ethernet's with timestamps */
-#define CLI_MSS_MIN 256            /* ... and a quarter of a small window, not below this */
+#define CLIENT_BUF (64 * 1024)        /* scratch for one read or write, and the default sizes */
+#define CLIENT_PROBE_MSG PATTERN_ECHO_REC
+#define CLIENT_NEVER 1e300            /* a wake time that never comes */
+#define CLIENT_MSS_MAX 1448           /* a client's MSS: Ethernet's with timestamps */
+#define CLIENT_MSS_MIN 256            /* ... and a quarter of a small window, not below this */
 
-enum cli_state {
+enum client_state {
     CS_WAITING,               /* before its start_delay */
     CS_QUEUED,                /* due, waiting for a connect slot */
     CS_CONNECTING,
@@ -25,12 +25,12 @@ enum cli_state {
     CS_DONE,
 };
 
-struct cli {
+struct client {
     const struct client_spec *spec;
     struct client_result *res;
     struct verifier v;
     int fd;
-    enum cli_state state;
+    enum client_state state;
     int can_read, can_write;  /* readiness reported by an edge and not yet used up */
     int write_blocked;        /* the last write hit EAGAIN */
     int shut_done;
@@ -53,67 +53,67 @@ struct cli {
     struct http_parser hp;
 };
 
-struct eng {
+struct engine {
     const struct engine_opts *o;
     int ep;
     double t0;                /* CLOCK_MONOTONIC ms at start */
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    struct cli *cli;
+    struct client *cli;
     int ncli;
-    struct cli **heap;        /* min-heap on wake_ms */
+    struct client **heap;        /* min-heap on wake_ms */
     int nheap;
-    struct cli **ready;       /* clients whose I/O budget ran out with work left */
+    struct client **ready;       /* clients whose I/O budget ran out with work left */
     int nready;
-    struct cli **queue;       /* due to connect, in order */
+    struct client **queue;       /* due to connect, in order */
     int qhead, qtail;
     int connecting;           /* connects in flight */
     int unresolved;           /* clients whose connect has not succeeded or failed yet */
     int live;                 /* clients the run still waits for */
-    char *buf;                /* CLI_BUF scratch */
+    char *buf;                /* CLIENT_BUF scratch */
 };
 
 /* client/pace.c: time, timers and rates. */
-double cli__now(const struct eng *e);
-/* Puts c in the heap at wake_ms (removes it if CLI_NEVER). */
-void cli__heap_set(struct eng *e, struct cli *c, double wake_ms);
-/* Returns the earliest wake time, CLI_NEVER if none. */
-double cli__heap_top(const struct eng *e);
+double client__now(const struct engine *e);
+/* Puts c in the heap at wake_ms (removes it if CLIENT_NEVER). */
+void client__heap_set(struct engine *e, struct client *c, double wake_ms);
+/* Returns the earliest wake time, CLIENT_NEVER if none. */
+double client__heap_top(const struct engine *e);
 /* Pops the earliest client due at now, NULL if none. */
-struct cli *cli__heap_pop_due(struct eng *e, double now);
+struct client *client__heap_pop_due(struct engine *e, double now);
 /* Next time a rate-paced side may move after n bytes at now. */
-double cli__pace_next(double next, double now, uint64_t n, uint64_t rate);
+double client__pace_next(double next, double now, uint64_t n, uint64_t rate);
 /* Bytes per paced write or read: size, or about 20 ms worth at rate. */
-size_t cli__chunk(int size, uint64_t rate);
+size_t client__chunk(int size, uint64_t rate);
 /* Recomputes c's wake time from its state and pending pauses. */
-void cli__rearm(struct eng *e, struct cli *c, double now);
+void client__rearm(struct engine *e, struct client *c, double now);
 /* Bytes the server owes c now (sent and not answered), for stall accounting. */
-uint64_t cli__owed(const struct cli *c);
+uint64_t client__owed(const struct client *c);
 /* A probe's round: its message (an echo record, or a GET), whether it waits for
  * the answer, and whether the round just completed (its answer all in). */
-size_t cli__probe_msg(const struct cli *c);
-int cli__probe_waiting(const struct cli *c);
-int cli__probe_round_done(const struct cli *c);
+size_t client__probe_msg(const struct client *c);
+int client__probe_waiting(const struct client *c);
+int client__probe_round_done(const struct client *c);
 /* http: requests c has written in full. */
-uint32_t cli__http_sent(const struct cli *c);
+uint32_t client__http_sent(const struct client *c);
 /* Tracks stalls of c at now (called on progress and on scans). */
-void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed);
+void client__stall_check(struct engine *e, struct client *c, double now, int progressed);
 
 /* client/conn.c: one client's connection and behaviours. */
 /* Opens the socket and starts the non-blocking connect. */
-void cli__connect(struct eng *e, struct cli *c, double now);
+void client__connect(struct engine *e, struct client *c, double now);
 /* Handles epoll events for c. */
-void cli__on_event(struct eng *e, struct cli *c, uint32_t events, double now);
+void client__on_event(struct engine *e, struct client *c, uint32_t events, double now);
 /* Does what c may do now (write, read) within a budget; requeues itself if work is left. */
-void cli__progress(struct eng *e, struct cli *c, double now);
+void client__progress(struct engine *e, struct client *c, double now);
 /* Called when c's timer is due. */
-void cli__on_timer(struct eng *e, struct cli *c, double now);
+void client__on_timer(struct engine *e, struct client *c, double now);
 /* Ends c: records end and diag, closes its socket (with a reset if rst). */
-void cli__end(struct eng *e, struct cli *c, enum client_end end, int rst, double now, const char *fmt, ...)
+void client__end(struct engine *e, struct client *c, enum client_end end, int rst, double now, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 /* Ends c at the deadline or an early stop. */
-void cli__end_unfinished(struct eng *e, struct cli *c, double now);
+void client__end_unfinished(struct engine *e, struct client *c, double now);
 /* True while c's reading is held back on purpose (delay, pause, rate, never_read). */
-int cli__self_paused(const struct cli *c, double now);
+int client__self_paused(const struct client *c, double now);
 
 #endif

@@ -1,4 +1,4 @@
-/* client/conn.c: one client's connection: connect, paced writes and reads, behaviours (pause, reset, close, probe) and its end. */
+/* conn.c: one client's connection: connect, paced writes and reads, behaviours (pause, reset, close, probe) and its end. */
 #include "harness/client/client.h"
 
 #include <errno.h>
@@ -10,9 +10,9 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#define CLI_ROUNDS 16             /* write+read rounds per turn before yielding to others */
+#define CLIENT_ROUNDS 16             /* write+read rounds per turn before yielding to others */
 
-void cli__end(struct eng *e, struct cli *c, enum client_end end, int rst, double now, const char *fmt, ...)
+void client__end(struct engine *e, struct client *c, enum client_end end, int rst, double now, const char *fmt, ...)
 {
     va_list ap;
 
@@ -36,9 +36,9 @@ void cli__end(struct eng *e, struct cli *c, enum client_end end, int rst, double
         close(c->fd);
         c->fd = -1;
     }
-    cli__heap_set(e, c, CLI_NEVER);
+    client__heap_set(e, c, CLIENT_NEVER);
     if (c->in_stall) {
-        cli__stall_check(e, c, now, 1);    /* closes the open stall at now */
+        client__stall_check(e, c, now, 1);    /* closes the open stall at now */
     }
     switch (c->state) {
     case CS_WAITING:
@@ -68,19 +68,19 @@ void cli__end(struct eng *e, struct cli *c, enum client_end end, int rst, double
  * quarter of a small window, so every window holds several segments. Set
  * before connect: the SYN announces it, and it bounds both directions.
  * Returns 0, or -1 with errno. */
-static int cli__clamp_mss(int fd, const struct client_spec *s)
+static int client__clamp_mss(int fd, const struct client_spec *s)
 {
-    int win = CLI_MSS_MAX * 4, mss;
+    int win = CLIENT_MSS_MAX * 4, mss;
 
     if (s->rcvbuf > 0 && s->rcvbuf < win)
         win = s->rcvbuf;
     if (s->window_clamp > 0 && s->window_clamp < win)
         win = s->window_clamp;
-    mss = win / 4 < CLI_MSS_MIN ? CLI_MSS_MIN : win / 4;
+    mss = win / 4 < CLIENT_MSS_MIN ? CLIENT_MSS_MIN : win / 4;
     return setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
 }
 
-void cli__connect(struct eng *e, struct cli *c, double now)
+void client__connect(struct engine *e, struct client *c, double now)
 {
     const struct client_spec *s = c->spec;
     struct epoll_event ev = {0};    /* avoid valgrind warning on the padding */
@@ -89,36 +89,36 @@ void cli__connect(struct eng *e, struct cli *c, double now)
     e->connecting++;
     c->fd = socket(e->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "socket: %s", strerror(errno));
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "socket: %s", strerror(errno));
         return;
     }
     /* Buffer sizes must be set before connect: the window scale is fixed by the SYN. */
     if (s->rcvbuf > 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf, sizeof(s->rcvbuf)) < 0) {
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "SO_RCVBUF %d: %s", s->rcvbuf, strerror(errno));
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "SO_RCVBUF %d: %s", s->rcvbuf, strerror(errno));
         return;
     }
     if (s->window_clamp > 0 &&
         setsockopt(c->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &s->window_clamp, sizeof(s->window_clamp)) < 0) {
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_WINDOW_CLAMP %d: %s", s->window_clamp, strerror(errno));
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_WINDOW_CLAMP %d: %s", s->window_clamp, strerror(errno));
         return;
     }
-    if (cli__clamp_mss(c->fd, s) < 0) {
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_MAXSEG: %s", strerror(errno));
+    if (client__clamp_mss(c->fd, s) < 0) {
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "TCP_MAXSEG: %s", strerror(errno));
         return;
     }
     if (connect(c->fd, (struct sockaddr *)&e->addr, e->addrlen) < 0 && errno != EINPROGRESS) {
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "connect: %s", strerror(errno));
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "connect: %s", strerror(errno));
         return;
     }
     /* Registered after connect: an unconnected socket polls as HUP|OUT. */
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.ptr = c;
     if (epoll_ctl(e->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "epoll_ctl: %s", strerror(errno));
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "epoll_ctl: %s", strerror(errno));
 }
 
 /* The connect finished one way or the other. */
-static void cli__connected(struct eng *e, struct cli *c, uint32_t events, double now)
+static void client__connected(struct engine *e, struct client *c, uint32_t events, double now)
 {
     int err = 0;
     socklen_t len = sizeof(err);
@@ -126,7 +126,7 @@ static void cli__connected(struct eng *e, struct cli *c, uint32_t events, double
     if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         err = errno;
     if (err) {
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "connect: %s", strerror(err));
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "connect: %s", strerror(err));
         return;
     }
     if (!(events & EPOLLOUT))
@@ -143,7 +143,7 @@ static void cli__connected(struct eng *e, struct cli *c, uint32_t events, double
 }
 
 /* Writes len request bytes from offset off into buf. */
-static void cli__fill_request(const struct eng *e, const struct cli *c, uint64_t off, char *buf, size_t len)
+static void client__fill_request(const struct engine *e, const struct client *c, uint64_t off, char *buf, size_t len)
 {
     char req[32];
     int n;
@@ -166,7 +166,7 @@ static void cli__fill_request(const struct eng *e, const struct cli *c, uint64_t
 }
 
 /* What the server owes once `sent` request bytes went out. */
-static void cli__expect_more(struct cli *c)
+static void client__expect_more(struct client *c)
 {
     uint64_t sent = c->res->sent;
 
@@ -187,7 +187,7 @@ static void cli__expect_more(struct cli *c)
 
 /* http: where the request stream may be written up to now: `pipeline`
  * requests beyond the responses complete (one at a time without it). */
-static uint64_t cli__http_window(const struct cli *c)
+static uint64_t client__http_window(const struct client *c)
 {
     uint64_t ahead = c->spec->http_pipeline > 1 ? (uint64_t)c->spec->http_pipeline : 1;
     uint64_t end = ((uint64_t)c->hp.done + ahead) * c->hplan.req_len;
@@ -196,13 +196,13 @@ static uint64_t cli__http_window(const struct cli *c)
 }
 
 /* Ends the reply stream for the verdict: http_finish or verifier_finish. */
-static int cli__finish(struct cli *c, int eof)
+static int client__finish(struct client *c, int eof)
 {
     return c->spec->proto == PAT_HTTP ? http_finish(&c->hp, eof) : verifier_finish(&c->v);
 }
 
 /* One write. Returns 1 after moving bytes (or EINTR), 0 when nothing can be written now, -1 if c ended. */
-static int cli__write_once(struct eng *e, struct cli *c, double now)
+static int client__write_once(struct engine *e, struct client *c, double now)
 {
     const struct client_spec *s = c->spec;
     uint64_t sent = c->res->sent;
@@ -211,22 +211,22 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
 
     if (c->state != CS_ACTIVE || !c->can_write || sent >= c->to_send || now < c->next_write_ms)
         return 0;
-    if (s->probe && cli__probe_waiting(c))
+    if (s->probe && client__probe_waiting(c))
         return 0;    /* a probe waits for its echo (or response) before the next round */
-    n = cli__chunk(s->write_size, s->write_rate);
+    n = client__chunk(s->write_size, s->write_rate);
     if (n > c->to_send - sent)
         n = (size_t)(c->to_send - sent);
     if (s->proto == PAT_HTTP) {
-        uint64_t end = cli__http_window(c);
+        uint64_t end = client__http_window(c);
 
         if (sent >= end)
             return 0;         /* waits for responses before asking for more */
         if (n > end - sent)
             n = (size_t)(end - sent);
     }
-    if (s->probe && n > cli__probe_msg(c) - sent % cli__probe_msg(c))
-        n = cli__probe_msg(c) - sent % cli__probe_msg(c);
-    cli__fill_request(e, c, sent, e->buf, n);
+    if (s->probe && n > client__probe_msg(c) - sent % client__probe_msg(c))
+        n = client__probe_msg(c) - sent % client__probe_msg(c);
+    client__fill_request(e, c, sent, e->buf, n);
     r = send(c->fd, e->buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (r < 0) {
         if (errno == EINTR)
@@ -236,18 +236,18 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
             c->write_blocked = 1;
             return 0;
         }
-        cli__end(e, c, CE_SERVER_RESET, 0, now, "send after %llu bytes: %s", (unsigned long long)sent,
+        client__end(e, c, CE_SERVER_RESET, 0, now, "send after %llu bytes: %s", (unsigned long long)sent,
                  strerror(errno));
         return -1;
     }
-    if (s->probe && sent % cli__probe_msg(c) == 0)
+    if (s->probe && sent % client__probe_msg(c) == 0)
         c->probe_sent_ms = now;
     c->res->sent += (uint64_t)r;
     c->write_blocked = 0;
     if (s->write_rate)
-        c->next_write_ms = cli__pace_next(c->next_write_ms, now, (uint64_t)r, s->write_rate);
-    cli__expect_more(c);
-    cli__stall_check(e, c, now, 1);
+        c->next_write_ms = client__pace_next(c->next_write_ms, now, (uint64_t)r, s->write_rate);
+    client__expect_more(c);
+    client__stall_check(e, c, now, 1);
     if (c->res->sent == c->to_send) {
         if (s->shut_wr && !c->shut_done) {
             shutdown(c->fd, SHUT_WR);
@@ -264,7 +264,7 @@ static int cli__write_once(struct eng *e, struct cli *c, double now)
 
 /* Returns 1 if the server's FIN is already queued on c's socket: closing now
  * would leave the TIME_WAIT on the server's side. */
-static int cli__peer_closed(const struct cli *c)
+static int client__peer_closed(const struct client *c)
 {
     char b;
 
@@ -272,11 +272,11 @@ static int cli__peer_closed(const struct cli *c)
 }
 
 /* Everything arrived? Returns 1 to go on, -1 if c ended. */
-static int cli__check_done(struct eng *e, struct cli *c, double now)
+static int client__check_done(struct engine *e, struct client *c, double now)
 {
     if (c->state == CS_LINGER && c->v.pending) {
         verifier_finish(&c->v);
-        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        client__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
     if (c->state != CS_ACTIVE || c->res->sent < c->to_send)
@@ -285,7 +285,7 @@ static int cli__check_done(struct eng *e, struct cli *c, double now)
     if (c->spec->proto == PAT_HTTP ? !http_complete(&c->hp) : c->res->received < c->final_expected)
         return 1;
     if (c->spec->proto != PAT_HTTP && verifier_finish(&c->v) < 0) {
-        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        client__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
     if (c->spec->shut_wr) {
@@ -293,30 +293,30 @@ static int cli__check_done(struct eng *e, struct cli *c, double now)
         c->fin_deadline_ms = now + e->o->stall_ms;
         return 1;
     }
-    cli__end(e, c, CE_COMPLETE, e->o->rst_on_eof && cli__peer_closed(c), now, "%s", "");
+    client__end(e, c, CE_COMPLETE, e->o->rst_on_eof && client__peer_closed(c), now, "%s", "");
     return -1;
 }
 
 /* Accounts for r received bytes in e->buf. Returns 1 to go on, -1 if c ended. */
-static int cli__after_read(struct eng *e, struct cli *c, size_t r, double now)
+static int client__after_read(struct engine *e, struct client *c, size_t r, double now)
 {
     const struct client_spec *s = c->spec;
     struct client_result *res = c->res;
 
     res->received += r;
-    if (s->proto == PAT_HTTP ? http_feed(&c->hp, e->buf, r, cli__http_sent(c)) < 0
+    if (s->proto == PAT_HTTP ? http_feed(&c->hp, e->buf, r, client__http_sent(c)) < 0
                              : verifier_feed(&c->v, e->buf, r) < 0) {
-        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+        client__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
-    cli__stall_check(e, c, now, 1);
+    client__stall_check(e, c, now, 1);
     if (s->read_rate)
-        c->next_read_ms = cli__pace_next(c->next_read_ms, now, r, s->read_rate);
+        c->next_read_ms = client__pace_next(c->next_read_ms, now, r, s->read_rate);
     if (c->next_pause_at && res->received >= c->next_pause_at) {
         c->pause_until_ms = now + s->pause_ms;
         c->next_pause_at = s->pause_repeat ? c->next_pause_at + (uint64_t)s->pause_after : 0;
     }
-    if (s->probe && cli__probe_round_done(c)) {
+    if (s->probe && client__probe_round_done(c)) {
         double rtt = now - c->probe_sent_ms;
 
         if (rtt > res->probe_max_ms)
@@ -325,60 +325,60 @@ static int cli__after_read(struct eng *e, struct cli *c, size_t r, double now)
         c->next_write_ms = now + (s->probe_interval_ms > 0 ? s->probe_interval_ms : 10);
     }
     if (s->reset_after && res->received >= s->reset_after) {
-        cli__end(e, c, CE_CLIENT_ENDED, 1, now, "reset by the client after %llu bytes, as asked",
+        client__end(e, c, CE_CLIENT_ENDED, 1, now, "reset by the client after %llu bytes, as asked",
                  (unsigned long long)res->received);
         return -1;
     }
     if (s->close_after && res->received >= s->close_after) {
-        cli__end(e, c, CE_CLIENT_ENDED, 0, now, "closed by the client after %llu bytes, as asked",
+        client__end(e, c, CE_CLIENT_ENDED, 0, now, "closed by the client after %llu bytes, as asked",
                  (unsigned long long)res->received);
         return -1;
     }
-    return cli__check_done(e, c, now);
+    return client__check_done(e, c, now);
 }
 
 /* http: the server closed with no framing fault; a close-delimited last body may have completed the client. */
-static void cli__http_eof(struct eng *e, struct cli *c, double now)
+static void client__http_eof(struct engine *e, struct client *c, double now)
 {
     const struct client_result *res = c->res;
 
-    if (c->state == CS_ACTIVE && !c->v.failed && cli__check_done(e, c, now) < 0)
+    if (c->state == CS_ACTIVE && !c->v.failed && client__check_done(e, c, now) < 0)
         return;
-    cli__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu bytes: %u of %u responses "
+    client__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu bytes: %u of %u responses "
              "complete (%u of %u requests sent)%s%s", (unsigned long long)res->received, c->hp.done, c->hplan.nreq,
-             cli__http_sent(c), c->hplan.nreq, c->v.failed ? ": " : "", c->v.failed ? c->v.diag : "");
+             client__http_sent(c), c->hplan.nreq, c->v.failed ? ": " : "", c->v.failed ? c->v.diag : "");
 }
 
 /* The server's FIN arrived. */
-static void cli__eof(struct eng *e, struct cli *c, double now)
+static void client__eof(struct engine *e, struct client *c, double now)
 {
     struct client_result *res = c->res;
 
     if (c->state == CS_LINGER) {
         res->got_fin = 1;
-        cli__end(e, c, CE_COMPLETE, 0, now, "%s", "");
+        client__end(e, c, CE_COMPLETE, 0, now, "%s", "");
         return;
     }
-    if (cli__finish(c, 1) < 0 && c->v.fault != PF_TRUNCATED) {
-        cli__end(e, c, CE_MISMATCH, e->o->rst_on_eof, now, "%s", c->v.diag);
+    if (client__finish(c, 1) < 0 && c->v.fault != PF_TRUNCATED) {
+        client__end(e, c, CE_MISMATCH, e->o->rst_on_eof, now, "%s", c->v.diag);
         return;
     }
     res->got_fin = 1;
     if (c->spec->proto == PAT_HTTP) {
-        cli__http_eof(e, c, now);
+        client__http_eof(e, c, now);
         return;
     }
-    cli__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
+    client__end(e, c, CE_SERVER_CLOSED, e->o->rst_on_eof, now, "server closed after %llu of %llu bytes (sent %llu of %llu)",
              (unsigned long long)res->received, (unsigned long long)c->final_expected,
              (unsigned long long)res->sent, (unsigned long long)c->to_send);
 }
 
 /* How much the next read may take: size, rate, and the next threshold that changes behaviour. */
-static size_t cli__read_len(const struct cli *c)
+static size_t client__read_len(const struct client *c)
 {
     const struct client_spec *s = c->spec;
     uint64_t got = c->res->received;
-    size_t n = cli__chunk(s->read_size, s->read_rate);
+    size_t n = client__chunk(s->read_size, s->read_rate);
 
     if (s->reset_after > got && s->reset_after - got < n)
         n = (size_t)(s->reset_after - got);
@@ -390,17 +390,17 @@ static size_t cli__read_len(const struct cli *c)
 }
 
 /* One read. Returns 1 after moving bytes (or EINTR), 0 when nothing can be read now, -1 if c ended. */
-static int cli__read_once(struct eng *e, struct cli *c, double now)
+static int client__read_once(struct engine *e, struct client *c, double now)
 {
     ssize_t r;
 
-    if ((c->state != CS_ACTIVE && c->state != CS_LINGER) || !c->can_read || cli__self_paused(c, now))
+    if ((c->state != CS_ACTIVE && c->state != CS_LINGER) || !c->can_read || client__self_paused(c, now))
         return 0;
-    r = recv(c->fd, e->buf, cli__read_len(c), MSG_DONTWAIT);
+    r = recv(c->fd, e->buf, client__read_len(c), MSG_DONTWAIT);
     if (r > 0)
-        return cli__after_read(e, c, (size_t)r, now);
+        return client__after_read(e, c, (size_t)r, now);
     if (r == 0) {
-        cli__eof(e, c, now);
+        client__eof(e, c, now);
         return -1;
     }
     if (errno == EINTR)
@@ -409,36 +409,36 @@ static int cli__read_once(struct eng *e, struct cli *c, double now)
         c->can_read = 0;
         return 0;
     }
-    if (cli__finish(c, 0) < 0 && c->v.fault != PF_TRUNCATED) {
-        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+    if (client__finish(c, 0) < 0 && c->v.fault != PF_TRUNCATED) {
+        client__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
         return -1;
     }
-    cli__end(e, c, CE_SERVER_RESET, 0, now, "recv after %llu of %llu bytes: %s", (unsigned long long)c->res->received,
+    client__end(e, c, CE_SERVER_RESET, 0, now, "recv after %llu of %llu bytes: %s", (unsigned long long)c->res->received,
              (unsigned long long)c->final_expected, strerror(errno));
     return -1;
 }
 
-void cli__progress(struct eng *e, struct cli *c, double now)
+void client__progress(struct engine *e, struct client *c, double now)
 {
     int i, w = 0, r = 0;
 
-    for (i = 0; i < CLI_ROUNDS; i++) {
-        if ((w = cli__write_once(e, c, now)) < 0 || (r = cli__read_once(e, c, now)) < 0)
+    for (i = 0; i < CLIENT_ROUNDS; i++) {
+        if ((w = client__write_once(e, c, now)) < 0 || (r = client__read_once(e, c, now)) < 0)
             return;
         if (w == 0 && r == 0)
             break;
     }
-    if (c->state == CS_ACTIVE && cli__check_done(e, c, now) < 0)
+    if (c->state == CS_ACTIVE && client__check_done(e, c, now) < 0)
         return;    /* e.g. nothing to send and nothing expected */
-    if (i == CLI_ROUNDS && !c->in_ready) {
+    if (i == CLIENT_ROUNDS && !c->in_ready) {
         /* Budget used up with readiness left: no new edge will come, so requeue ourselves. */
         c->in_ready = 1;
         e->ready[e->nready++] = c;
     }
-    cli__rearm(e, c, now);
+    client__rearm(e, c, now);
 }
 
-void cli__on_event(struct eng *e, struct cli *c, uint32_t events, double now)
+void client__on_event(struct engine *e, struct client *c, uint32_t events, double now)
 {
     switch (c->state) {
     case CS_DONE:
@@ -447,7 +447,7 @@ void cli__on_event(struct eng *e, struct cli *c, uint32_t events, double now)
     case CS_QUEUED:
         return;    /* events of a closed socket still in this batch, or ignored on purpose */
     case CS_CONNECTING:
-        cli__connected(e, c, events, now);
+        client__connected(e, c, events, now);
         if (c->state != CS_ACTIVE)
             return;
         break;
@@ -459,10 +459,10 @@ void cli__on_event(struct eng *e, struct cli *c, uint32_t events, double now)
         c->can_read = 1;
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
         c->can_write = 1;
-    cli__progress(e, c, now);
+    client__progress(e, c, now);
 }
 
-void cli__on_timer(struct eng *e, struct cli *c, double now)
+void client__on_timer(struct engine *e, struct client *c, double now)
 {
     switch (c->state) {
     case CS_WAITING:
@@ -471,7 +471,7 @@ void cli__on_timer(struct eng *e, struct cli *c, double now)
         return;
     case CS_LINGER:
         if (now >= c->fin_deadline_ms) {
-            cli__end(e, c, CE_COMPLETE, 0, now, "full reply verified; no FIN within %d ms", e->o->stall_ms);
+            client__end(e, c, CE_COMPLETE, 0, now, "full reply verified; no FIN within %d ms", e->o->stall_ms);
             return;
         }
         break;
@@ -483,10 +483,10 @@ void cli__on_timer(struct eng *e, struct cli *c, double now)
     case CS_DONE:
         return;
     }
-    cli__progress(e, c, now);
+    client__progress(e, c, now);
 }
 
-void cli__end_unfinished(struct eng *e, struct cli *c, double now)
+void client__end_unfinished(struct engine *e, struct client *c, double now)
 {
     const struct client_result *res = c->res;
 
@@ -494,34 +494,34 @@ void cli__end_unfinished(struct eng *e, struct cli *c, double now)
     case CS_DONE:
         return;
     case CS_IDLE:
-        cli__end(e, c, CE_CLIENT_ENDED, 0, now, "never read, by design; sent %llu of %llu bytes",
+        client__end(e, c, CE_CLIENT_ENDED, 0, now, "never read, by design; sent %llu of %llu bytes",
                  (unsigned long long)res->sent, (unsigned long long)c->to_send);
         return;
     case CS_WAITING:
     case CS_QUEUED:
-        cli__end(e, c, CE_RUNNING, 0, now, "never started: the run ended first");
+        client__end(e, c, CE_RUNNING, 0, now, "never started: the run ended first");
         return;
     case CS_CONNECTING:
-        cli__end(e, c, CE_CONNECT_FAILED, 0, now, "connect did not complete before the run ended");
+        client__end(e, c, CE_CONNECT_FAILED, 0, now, "connect did not complete before the run ended");
         return;
     case CS_LINGER:
-        cli__end(e, c, CE_COMPLETE, 0, now, "full reply verified; no FIN before the run ended");
+        client__end(e, c, CE_COMPLETE, 0, now, "full reply verified; no FIN before the run ended");
         return;
     case CS_ACTIVE:
         break;
     }
     if (c->spec->never_read) {
-        cli__end(e, c, CE_CLIENT_ENDED, 0, now, "never read, by design; sent %llu of %llu bytes (writes blocked)",
+        client__end(e, c, CE_CLIENT_ENDED, 0, now, "never read, by design; sent %llu of %llu bytes (writes blocked)",
                  (unsigned long long)res->sent, (unsigned long long)c->to_send);
-    } else if ((c->v.pending || c->spec->proto == PAT_HTTP) && cli__finish(c, 0) < 0) {
-        cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+    } else if ((c->v.pending || c->spec->proto == PAT_HTTP) && client__finish(c, 0) < 0) {
+        client__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
     } else if (c->spec->proto == PAT_HTTP) {
         /* Heads make received larger than the bodies owed: count responses. */
-        cli__end(e, c, CE_RUNNING, 0, now, "no progress for %.0f ms, received %llu bytes: %u of %u responses "
+        client__end(e, c, CE_RUNNING, 0, now, "no progress for %.0f ms, received %llu bytes: %u of %u responses "
                  "complete (%u requests sent)", now - c->last_progress_ms, (unsigned long long)res->received,
-                 c->hp.done, c->hplan.nreq, cli__http_sent(c));
+                 c->hp.done, c->hplan.nreq, client__http_sent(c));
     } else {
-        cli__end(e, c, CE_RUNNING, 0, now, "no progress for %.0f ms, received %llu of %llu (sent %llu of %llu)",
+        client__end(e, c, CE_RUNNING, 0, now, "no progress for %.0f ms, received %llu of %llu (sent %llu of %llu)",
                  now - c->last_progress_ms, (unsigned long long)res->received,
                  (unsigned long long)c->final_expected, (unsigned long long)res->sent,
                  (unsigned long long)c->to_send);

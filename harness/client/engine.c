@@ -13,12 +13,12 @@
 #include <unistd.h>
 #include "harness/util/clock.h"
 
-#define ENG_EVENTS 256
-#define ENG_CONNECT_BATCH 256     /* connects started per loop turn */
-#define ENG_CONNECT_INFLIGHT 1024 /* connects not yet resolved, at most */
-#define ENG_FD_SPARE 64           /* fds kept for the runner, logs, captures */
-#define ENG_DEFAULT_DEADLINE 60000
-#define ENG_DEFAULT_STALL 2000
+#define ENGINE_EVENTS 256
+#define ENGINE_CONNECT_BATCH 256     /* connects started per loop turn */
+#define ENGINE_CONNECT_INFLIGHT 1024 /* connects not yet resolved, at most */
+#define ENGINE_FD_SPARE 64           /* fds kept for the runner, logs, captures */
+#define ENGINE_DEFAULT_DEADLINE 60000
+#define ENGINE_DEFAULT_STALL 2000
 
 static const char *const eng_end_names[] = {
     [CE_RUNNING] = "running",
@@ -34,7 +34,7 @@ void engine_http_plan(const struct client_spec *s, uint32_t id, const char *host
 {
     /* A probe: probe_rounds GETs of one echo record each, one at a time. */
     if (s->probe)
-        http_plan_init(p, id, (uint64_t)CLI_PROBE_MSG * (uint64_t)s->probe_rounds, s->probe_rounds, host);
+        http_plan_init(p, id, (uint64_t)CLIENT_PROBE_MSG * (uint64_t)s->probe_rounds, s->probe_rounds, host);
     else
         http_plan_init(p, id, s->send_bytes, s->http_requests, host);
 }
@@ -45,7 +45,7 @@ const char *engine_end_name(enum client_end e)
 }
 
 /* Raises the soft RLIMIT_NOFILE to the hard limit when need is above it. Returns 0 or -1 with err. */
-static int eng__raise_nofile(int need, char *err, size_t errlen)
+static int client__raise_nofile(int need, char *err, size_t errlen)
 {
     struct rlimit rl;
 
@@ -68,7 +68,7 @@ static int eng__raise_nofile(int need, char *err, size_t errlen)
     return 0;
 }
 
-static int eng__addr(struct eng *e, const char *host, int port, char *err, size_t errlen)
+static int client__addr(struct engine *e, const char *host, int port, char *err, size_t errlen)
 {
     struct sockaddr_in *a4 = (struct sockaddr_in *)&e->addr;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&e->addr;
@@ -94,7 +94,7 @@ static int eng__addr(struct eng *e, const char *host, int port, char *err, size_
 }
 
 /* Sets up client c of group spec with global id. Returns 0 or -1 with err. */
-static int eng__init_client(struct eng *e, struct cli *c, const struct client_spec *s, int group, uint32_t id,
+static int client__init_client(struct engine *e, struct client *c, const struct client_spec *s, int group, uint32_t id,
                             struct client_result *res, char *err, size_t errlen)
 {
     char req[32];
@@ -122,7 +122,7 @@ static int eng__init_client(struct eng *e, struct cli *c, const struct client_sp
     }
     switch (s->proto) {
     case PAT_ECHO:
-        c->to_send = s->probe ? (uint64_t)CLI_PROBE_MSG * (uint64_t)s->probe_rounds : s->send_bytes;
+        c->to_send = s->probe ? (uint64_t)CLIENT_PROBE_MSG * (uint64_t)s->probe_rounds : s->send_bytes;
         c->final_expected = c->to_send;
         break;
     case PAT_STREAM:
@@ -145,11 +145,11 @@ static int eng__init_client(struct eng *e, struct cli *c, const struct client_sp
         break;
     }
     res->expected = c->final_expected;
-    cli__heap_set(e, c, c->start_ms);
+    client__heap_set(e, c, c->start_ms);
     return 0;
 }
 
-static int eng__setup(struct eng *e, const struct client_spec *groups, int ngroups, struct client_result *results,
+static int client__setup(struct engine *e, const struct client_spec *groups, int ngroups, struct client_result *results,
                       char *err, size_t errlen)
 {
     int total = 0, i = 0;
@@ -161,15 +161,15 @@ static int eng__setup(struct eng *e, const struct client_spec *groups, int ngrou
         }
         total += groups[g].count;
     }
-    if (eng__addr(e, e->o->host ? e->o->host : "127.0.0.1", e->o->port, err, errlen) < 0 ||
-        eng__raise_nofile(total + ENG_FD_SPARE, err, errlen) < 0)
+    if (client__addr(e, e->o->host ? e->o->host : "127.0.0.1", e->o->port, err, errlen) < 0 ||
+        client__raise_nofile(total + ENGINE_FD_SPARE, err, errlen) < 0)
         return -1;
     e->ncli = total;
     e->cli = calloc((size_t)total + 1, sizeof(*e->cli));
     e->heap = calloc((size_t)total + 1, sizeof(*e->heap));
     e->ready = calloc(2 * (size_t)total + 1, sizeof(*e->ready));
     e->queue = calloc((size_t)total + 1, sizeof(*e->queue));
-    e->buf = malloc(CLI_BUF);
+    e->buf = malloc(CLIENT_BUF);
     if (!e->cli || !e->heap || !e->ready || !e->queue || !e->buf) {
         snprintf(err, errlen, "out of memory for %d clients", total);
         return -1;
@@ -181,7 +181,7 @@ static int eng__setup(struct eng *e, const struct client_spec *groups, int ngrou
     }
     for (int g = 0; g < ngroups; g++) {
         for (int k = 0; k < groups[g].count; k++, i++) {
-            if (eng__init_client(e, &e->cli[i], &groups[g], g, (uint32_t)i, &results[i], err, errlen) < 0)
+            if (client__init_client(e, &e->cli[i], &groups[g], g, (uint32_t)i, &results[i], err, errlen) < 0)
                 return -1;
         }
     }
@@ -190,28 +190,28 @@ static int eng__setup(struct eng *e, const struct client_spec *groups, int ngrou
 }
 
 /* Starts due connects, a batch at a time, with a bound on those in flight. */
-static void eng__connect_batch(struct eng *e, double now)
+static void client__connect_batch(struct engine *e, double now)
 {
-    for (int n = 0; n < ENG_CONNECT_BATCH && e->qhead < e->qtail && e->connecting < ENG_CONNECT_INFLIGHT; n++)
-        cli__connect(e, e->queue[e->qhead++], now);
+    for (int n = 0; n < ENGINE_CONNECT_BATCH && e->qhead < e->qtail && e->connecting < ENGINE_CONNECT_INFLIGHT; n++)
+        client__connect(e, e->queue[e->qhead++], now);
 }
 
-static void eng__run_timers(struct eng *e, double now)
+static void client__run_timers(struct engine *e, double now)
 {
-    struct cli *c;
+    struct client *c;
 
-    while ((c = cli__heap_pop_due(e, now)) != NULL)
-        cli__on_timer(e, c, now);
+    while ((c = client__heap_pop_due(e, now)) != NULL)
+        client__on_timer(e, c, now);
 }
 
 /* Gives clients that used up their budget another turn. */
-static void eng__run_ready(struct eng *e, double now)
+static void client__run_ready(struct engine *e, double now)
 {
     int n = e->nready;
 
     for (int i = 0; i < n; i++) {
         e->ready[i]->in_ready = 0;
-        cli__progress(e, e->ready[i], now);
+        client__progress(e, e->ready[i], now);
     }
     memmove(e->ready, e->ready + n, (size_t)(e->nready - n) * sizeof(*e->ready));
     e->nready -= n;
@@ -220,22 +220,22 @@ static void eng__run_ready(struct eng *e, double now)
 /* Checks every active client for a stall. A mismatch still waiting for its
  * lookahead window is diagnosed as soon as its client stalls: no more bytes
  * are coming to fill the window. */
-static void eng__scan_stalls(struct eng *e, double now)
+static void client__scan_stalls(struct engine *e, double now)
 {
     for (int i = 0; i < e->ncli; i++) {
-        struct cli *c = &e->cli[i];
+        struct client *c = &e->cli[i];
 
         if (c->state != CS_ACTIVE)
             continue;
-        cli__stall_check(e, c, now, 0);
+        client__stall_check(e, c, now, 0);
         if (c->in_stall && c->v.pending && verifier_finish(&c->v) < 0)
-            cli__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
+            client__end(e, c, CE_MISMATCH, 0, now, "%s", c->v.diag);
     }
 }
 
 /* 1 when every client still running is stalled: nothing will move unless
  * the server does, and a stall fails the case whatever comes later. */
-static int eng__all_stalled(const struct eng *e)
+static int client__all_stalled(const struct engine *e)
 {
     int stalled = 0;
 
@@ -259,38 +259,38 @@ static int eng__all_stalled(const struct eng *e)
     return stalled > 0;
 }
 
-static double eng__min(double a, double b)
+static double client__min(double a, double b)
 {
     return a < b ? a : b;
 }
 
 /* The loop. Returns 0 when the run ended (done, deadline, stop), -1 with err if epoll fails. */
-static int eng__loop(struct eng *e, const struct engine_hooks *h, char *err, size_t errlen)
+static int client__loop(struct engine *e, const struct engine_hooks *h, char *err, size_t errlen)
 {
-    struct epoll_event ev[ENG_EVENTS];
+    struct epoll_event ev[ENGINE_EVENTS];
     double deadline = e->o->deadline_ms, tick = h && h->on_tick && h->tick_ms > 0 ? h->tick_ms : 0;
-    double scan = eng__min(100, e->o->stall_ms / 4.0), next_tick = tick ? tick : CLI_NEVER, next_scan = 0;
+    double scan = client__min(100, e->o->stall_ms / 4.0), next_tick = tick ? tick : CLIENT_NEVER, next_scan = 0;
     int connected = 0;
 
     if (scan < 5)
         scan = 5;
     for (;;) {
-        double now = cli__now(e), wake;
+        double now = client__now(e), wake;
         int n, timeout;
 
         if (now >= deadline)
             return 0;
-        eng__run_timers(e, now);
-        eng__connect_batch(e, now);
+        client__run_timers(e, now);
+        client__connect_batch(e, now);
         if (!connected && e->unresolved == 0) {
             connected = 1;
             if (h && h->on_connected)
                 h->on_connected(h->arg);
         }
         if (now >= next_scan) {
-            eng__scan_stalls(e, now);
+            client__scan_stalls(e, now);
             next_scan = now + scan;
-            if (e->o->may_end_stalled && *e->o->may_end_stalled && eng__all_stalled(e)) {
+            if (e->o->may_end_stalled && *e->o->may_end_stalled && client__all_stalled(e)) {
                 if (e->o->ended_stalled)
                     *e->o->ended_stalled = 1;
                 return 0;
@@ -303,26 +303,26 @@ static int eng__loop(struct eng *e, const struct engine_hooks *h, char *err, siz
         }
         if (e->live == 0)
             return 0;
-        eng__run_ready(e, now);
-        wake = eng__min(eng__min(deadline, next_tick), eng__min(next_scan, cli__heap_top(e)));
-        wake -= cli__now(e);
+        client__run_ready(e, now);
+        wake = client__min(client__min(deadline, next_tick), client__min(next_scan, client__heap_top(e)));
+        wake -= client__now(e);
         timeout = wake > 1e9 ? 1000000000 : (int)wake;
         if (timeout < wake)
             timeout++;    /* round up: waking early would spin until the timer is due */
-        if (timeout < 0 || e->nready > 0 || (e->qhead < e->qtail && e->connecting < ENG_CONNECT_INFLIGHT))
+        if (timeout < 0 || e->nready > 0 || (e->qhead < e->qtail && e->connecting < ENGINE_CONNECT_INFLIGHT))
             timeout = 0;
-        n = epoll_wait(e->ep, ev, ENG_EVENTS, timeout);
+        n = epoll_wait(e->ep, ev, ENGINE_EVENTS, timeout);
         if (n < 0 && errno != EINTR) {
             snprintf(err, errlen, "epoll_wait: %s", strerror(errno));
             return -1;
         }
-        now = cli__now(e);
+        now = client__now(e);
         for (int i = 0; i < n; i++)
-            cli__on_event(e, ev[i].data.ptr, ev[i].events, now);
+            client__on_event(e, ev[i].data.ptr, ev[i].events, now);
     }
 }
 
-static void eng__free(struct eng *e)
+static void client__free(struct engine *e)
 {
     if (e->ep >= 0)
         close(e->ep);
@@ -337,26 +337,26 @@ int engine_run(const struct engine_opts *o, const struct client_spec *groups, in
                struct client_result *results, int *nresults, char *err, size_t errlen)
 {
     struct engine_opts opts = *o;
-    struct eng e = {.o = &opts, .ep = -1};
+    struct engine e = {.o = &opts, .ep = -1};
     int rc = -1;
 
     *nresults = 0;
     if (opts.deadline_ms <= 0)
-        opts.deadline_ms = ENG_DEFAULT_DEADLINE;
+        opts.deadline_ms = ENGINE_DEFAULT_DEADLINE;
     if (opts.stall_ms <= 0)
-        opts.stall_ms = ENG_DEFAULT_STALL;
+        opts.stall_ms = ENGINE_DEFAULT_STALL;
     e.t0 = ec_now_ms();
-    if (eng__setup(&e, groups, ngroups, results, err, errlen) == 0) {
-        rc = eng__loop(&e, o->hooks, err, errlen);
-        double now = cli__now(&e);
+    if (client__setup(&e, groups, ngroups, results, err, errlen) == 0) {
+        rc = client__loop(&e, o->hooks, err, errlen);
+        double now = client__now(&e);
 
         for (int i = 0; i < e.ncli; i++)
-            cli__end_unfinished(&e, &e.cli[i], now);
+            client__end_unfinished(&e, &e.cli[i], now);
         *nresults = e.ncli;
     } else {
         /* Sockets exist only after setup succeeded: nothing to close but e's own. */
         *nresults = 0;
     }
-    eng__free(&e);
+    client__free(&e);
     return rc;
 }

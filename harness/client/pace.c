@@ -1,17 +1,17 @@
-/* client/pace.c: the engine's clock, its timer heap, rate pacing and stall bookkeeping. */
+/* pace.c: the engine's clock, its timer heap, rate pacing and stall bookkeeping. */
 #include "harness/client/client.h"
 
 #include <time.h>
 #include "harness/util/clock.h"
 
-double cli__now(const struct eng *e)
+double client__now(const struct engine *e)
 {
     return ec_now_ms() - e->t0;
 }
 
-static void cli__heap_swap(struct eng *e, int a, int b)
+static void client__heap_swap(struct engine *e, int a, int b)
 {
-    struct cli *t = e->heap[a];
+    struct client *t = e->heap[a];
 
     e->heap[a] = e->heap[b];
     e->heap[b] = t;
@@ -19,15 +19,15 @@ static void cli__heap_swap(struct eng *e, int a, int b)
     e->heap[b]->heap_idx = b;
 }
 
-static void cli__heap_up(struct eng *e, int i)
+static void client__heap_up(struct engine *e, int i)
 {
     while (i > 0 && e->heap[(i - 1) / 2]->wake_ms > e->heap[i]->wake_ms) {
-        cli__heap_swap(e, i, (i - 1) / 2);
+        client__heap_swap(e, i, (i - 1) / 2);
         i = (i - 1) / 2;
     }
 }
 
-static void cli__heap_down(struct eng *e, int i)
+static void client__heap_down(struct engine *e, int i)
 {
     for (;;) {
         int l = 2 * i + 1, r = l + 1, m = i;
@@ -38,12 +38,12 @@ static void cli__heap_down(struct eng *e, int i)
             m = r;
         if (m == i)
             return;
-        cli__heap_swap(e, i, m);
+        client__heap_swap(e, i, m);
         i = m;
     }
 }
 
-static void cli__heap_remove(struct eng *e, struct cli *c)
+static void client__heap_remove(struct engine *e, struct client *c)
 {
     int i = c->heap_idx;
 
@@ -54,44 +54,44 @@ static void cli__heap_remove(struct eng *e, struct cli *c)
         return;
     e->heap[i] = e->heap[e->nheap];
     e->heap[i]->heap_idx = i;
-    cli__heap_down(e, i);
-    cli__heap_up(e, i);
+    client__heap_down(e, i);
+    client__heap_up(e, i);
 }
 
-void cli__heap_set(struct eng *e, struct cli *c, double wake_ms)
+void client__heap_set(struct engine *e, struct client *c, double wake_ms)
 {
-    if (wake_ms >= CLI_NEVER) {
-        cli__heap_remove(e, c);
+    if (wake_ms >= CLIENT_NEVER) {
+        client__heap_remove(e, c);
         return;
     }
     c->wake_ms = wake_ms;
     if (c->heap_idx < 0) {
         c->heap_idx = e->nheap;
         e->heap[e->nheap++] = c;
-        cli__heap_up(e, c->heap_idx);
+        client__heap_up(e, c->heap_idx);
     } else {
-        cli__heap_down(e, c->heap_idx);
-        cli__heap_up(e, c->heap_idx);
+        client__heap_down(e, c->heap_idx);
+        client__heap_up(e, c->heap_idx);
     }
 }
 
-double cli__heap_top(const struct eng *e)
+double client__heap_top(const struct engine *e)
 {
-    return e->nheap ? e->heap[0]->wake_ms : CLI_NEVER;
+    return e->nheap ? e->heap[0]->wake_ms : CLIENT_NEVER;
 }
 
-struct cli *cli__heap_pop_due(struct eng *e, double now)
+struct client *client__heap_pop_due(struct engine *e, double now)
 {
-    struct cli *c;
+    struct client *c;
 
     if (e->nheap == 0 || e->heap[0]->wake_ms > now)
         return NULL;
     c = e->heap[0];
-    cli__heap_remove(e, c);
+    client__heap_remove(e, c);
     return c;
 }
 
-double cli__pace_next(double next, double now, uint64_t n, uint64_t rate)
+double client__pace_next(double next, double now, uint64_t n, uint64_t rate)
 {
     if (rate == 0)
         return 0;
@@ -99,12 +99,12 @@ double cli__pace_next(double next, double now, uint64_t n, uint64_t rate)
     return (next > now ? next : now) + (double)n * 1e3 / (double)rate;
 }
 
-size_t cli__chunk(int size, uint64_t rate)
+size_t client__chunk(int size, uint64_t rate)
 {
-    size_t n = size > 0 ? (size_t)size : CLI_BUF;
+    size_t n = size > 0 ? (size_t)size : CLIENT_BUF;
 
-    if (n > CLI_BUF)
-        n = CLI_BUF;
+    if (n > CLIENT_BUF)
+        n = CLIENT_BUF;
     if (rate > 0 && size <= 0) {
         uint64_t r = rate / 50;    /* 20 ms worth keeps the pace smooth */
 
@@ -113,35 +113,35 @@ size_t cli__chunk(int size, uint64_t rate)
     return n;
 }
 
-int cli__self_paused(const struct cli *c, double now)
+int client__self_paused(const struct client *c, double now)
 {
     return c->spec->never_read || now < c->read_start_ms || now < c->pause_until_ms || now < c->next_read_ms;
 }
 
-size_t cli__probe_msg(const struct cli *c)
+size_t client__probe_msg(const struct client *c)
 {
-    return c->spec->proto == PAT_HTTP ? c->hplan.req_len : CLI_PROBE_MSG;
+    return c->spec->proto == PAT_HTTP ? c->hplan.req_len : CLIENT_PROBE_MSG;
 }
 
-int cli__probe_waiting(const struct cli *c)
+int client__probe_waiting(const struct client *c)
 {
     if (c->spec->proto == PAT_HTTP)
-        return c->hp.done < cli__http_sent(c);
+        return c->hp.done < client__http_sent(c);
     return c->res->received < c->res->sent;
 }
 
-int cli__probe_round_done(const struct cli *c)
+int client__probe_round_done(const struct client *c)
 {
     if (c->spec->proto == PAT_HTTP)
-        return c->hp.done > (uint32_t)c->probe_round && c->hp.done == cli__http_sent(c);
-    return c->res->received == c->res->sent && c->res->received % CLI_PROBE_MSG == 0;
+        return c->hp.done > (uint32_t)c->probe_round && c->hp.done == client__http_sent(c);
+    return c->res->received == c->res->sent && c->res->received % CLIENT_PROBE_MSG == 0;
 }
 
 /* When c next needs the engine without an epoll event. */
-static double cli__wake(const struct cli *c, double now)
+static double client__wake(const struct client *c, double now)
 {
-    double w = CLI_NEVER, held;
-    int probe_waiting = c->spec->probe && cli__probe_waiting(c);
+    double w = CLIENT_NEVER, held;
+    int probe_waiting = c->spec->probe && client__probe_waiting(c);
 
     switch (c->state) {
     case CS_WAITING:
@@ -167,31 +167,31 @@ static double cli__wake(const struct cli *c, double now)
     case CS_CONNECTING:
     case CS_IDLE:
     case CS_DONE:
-        return CLI_NEVER;
+        return CLIENT_NEVER;
     }
-    return CLI_NEVER;
+    return CLIENT_NEVER;
 }
 
-void cli__rearm(struct eng *e, struct cli *c, double now)
+void client__rearm(struct engine *e, struct client *c, double now)
 {
-    cli__heap_set(e, c, cli__wake(c, now));
+    client__heap_set(e, c, client__wake(c, now));
 }
 
-uint32_t cli__http_sent(const struct cli *c)
+uint32_t client__http_sent(const struct client *c)
 {
     return (uint32_t)(c->res->sent / c->hplan.req_len);
 }
 
-uint64_t cli__owed(const struct cli *c)
+uint64_t client__owed(const struct client *c)
 {
     /* http's replies carry heads of unknown length: its parser knows what is owed. */
     if (c->spec->proto == PAT_HTTP)
-        return http_owed(&c->hp, cli__http_sent(c));
+        return http_owed(&c->hp, client__http_sent(c));
     return c->v.expected_total != UINT64_MAX && c->v.expected_total > c->res->received
                ? c->v.expected_total - c->res->received : 0;
 }
 
-static void cli__stall_measure(struct cli *c, double now)
+static void client__stall_measure(struct client *c, double now)
 {
     double cur = now - c->stall_from_ms;
 
@@ -199,26 +199,26 @@ static void cli__stall_measure(struct cli *c, double now)
         c->res->longest_stall_ms = cur;
         c->res->stall_start_ms = c->stall_from_ms;
         c->res->stall_received = c->res->received;
-        c->res->stall_owed = cli__owed(c);
+        c->res->stall_owed = client__owed(c);
     }
 }
 
-void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed)
+void client__stall_check(struct engine *e, struct client *c, double now, int progressed)
 {
     int owed;
     int frozen = e->o->server_frozen && *e->o->server_frozen;
 
     /* A server the runner froze, or a client pausing on purpose, is waiting
      * by design: the stall clock starts again when the wait ends. */
-    if (progressed || c->state != CS_ACTIVE || cli__self_paused(c, now) || frozen) {
+    if (progressed || c->state != CS_ACTIVE || client__self_paused(c, now) || frozen) {
         if (c->in_stall) {
-            cli__stall_measure(c, now);
+            client__stall_measure(c, now);
             c->in_stall = 0;
         }
         c->last_progress_ms = now;
         return;
     }
-    owed = cli__owed(c) > 0 || (c->write_blocked && c->res->sent < c->to_send);
+    owed = client__owed(c) > 0 || (c->write_blocked && c->res->sent < c->to_send);
     if (!owed) {
         c->last_progress_ms = now;
         return;
@@ -229,5 +229,5 @@ void cli__stall_check(struct eng *e, struct cli *c, double now, int progressed)
         c->res->stalls++;
     }
     if (c->in_stall)
-        cli__stall_measure(c, now);
+        client__stall_measure(c, now);
 }

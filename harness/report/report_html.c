@@ -52,7 +52,7 @@ static const char html_script[] =
     "document.body.setAttribute('data-render',bad.length?'missing '+bad.join(' '):'ok '+rows.length);})();";
 
 /* Writes s percent-encoded for a relative href (case names are file names). */
-static void html_href(FILE *f, const char *s)
+static void html__href(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.~/", *p))
@@ -61,13 +61,13 @@ static void html_href(FILE *f, const char *s)
             fprintf(f, "%%%02X", *p);
 }
 
-static void html_esc(FILE *f, const char *s)
+static void html__esc(FILE *f, const char *s)
 {
     report_xml_str(f, s);
 }
 
 /* Links to the case's files that exist. */
-static void html_files(FILE *f, const char *dir, const char *name)
+static void html__files(FILE *f, const char *dir, const char *name)
 {
     const char *files[] = { "result.txt", "target.stdout", "target.stderr", "trace.bin", "", SERIES_FILE };
     char rel[400], path[4800];
@@ -81,15 +81,15 @@ static void html_files(FILE *f, const char *dir, const char *name)
         if (access(path, R_OK) != 0)
             continue;
         fputs("<a href=\"", f);
-        html_href(f, rel);
+        html__href(f, rel);
         fputs("\">", f);
-        html_esc(f, strchr(rel, '/') + 1);
+        html__esc(f, strchr(rel, '/') + 1);
         fputs("</a>", f);
     }
 }
 
 /* Fills the run's kernel, protocol and replay from the first cases that recorded them. */
-static void html_run_from_series(const char *dir, const struct html_case *c, int n, struct html_run *r)
+static void html__run_from_series(const char *dir, const struct html__case *c, int n, struct html_run *r)
 {
     char path[4400], why[256];
     int mixed = 0;
@@ -115,14 +115,14 @@ static void html_run_from_series(const char *dir, const struct html_case *c, int
         snprintf(r->proto, sizeof(r->proto), "%s", "per case (the reference server speaks each case's own)");
 }
 
-static void html_row_summary(FILE *f, const char *key, const char *val, int code)
+static void html__row_summary(FILE *f, const char *key, const char *val, int code)
 {
     fprintf(f, "<tr><td>%s</td><td>%s", key, code ? "<code>" : "");
-    html_esc(f, val && *val ? val : "not recorded");
+    html__esc(f, val && *val ? val : "not recorded");
     fprintf(f, "%s</td></tr>\n", code ? "</code>" : "");
 }
 
-static void html_summary(FILE *f, const struct html_run *r, int n)
+static void html__summary(FILE *f, const struct html_run *r, int n)
 {
     char counts[160], replay[1200];
 
@@ -130,13 +130,13 @@ static void html_summary(FILE *f, const struct html_run *r, int n)
              r->nfail, r->nerror, r->nskip);
     snprintf(replay, sizeof(replay), "harness/edgecase run %s", r->replay);
     fputs("<h1>edgecase results</h1>\n<table class=\"summary\">\n", f);
-    html_row_summary(f, "result", counts, 0);
-    html_row_summary(f, "target", r->target, 1);
-    html_row_summary(f, "protocol", r->proto, 0);
-    html_row_summary(f, "seed", r->seed, 0);
-    html_row_summary(f, "kernel", r->kernel, 0);
-    html_row_summary(f, "started", r->started, 0);
-    html_row_summary(f, "replay", r->replay[0] ? replay : "", 1);
+    html__row_summary(f, "result", counts, 0);
+    html__row_summary(f, "target", r->target, 1);
+    html__row_summary(f, "protocol", r->proto, 0);
+    html__row_summary(f, "seed", r->seed, 0);
+    html__row_summary(f, "kernel", r->kernel, 0);
+    html__row_summary(f, "started", r->started, 0);
+    html__row_summary(f, "replay", r->replay[0] ? replay : "", 1);
     fputs("</table>\n", f);
 }
 
@@ -156,7 +156,7 @@ static const char html_legend[] =
     " Hover a shape for its figures.</p>\n";
 
 /* The first failure's moment and offset, in words beside the drawing. */
-static void html_wrong(FILE *f, const struct series *s)
+static void html__wrong(FILE *f, const struct series *s)
 {
     char line[400], at[32];
 
@@ -171,14 +171,14 @@ static void html_wrong(FILE *f, const struct series *s)
         else
             snprintf(line, sizeof(line), "went wrong at %s: %s: %s", at, m->kind, m->label);
         fputs("<p class=\"wrong\">", f);
-        html_esc(f, line);
+        html__esc(f, line);
         fputs("</p>\n", f);
         return;
     }
 }
 
 /* The trace lanes' totals in words: what the drawing's ticks add up to. */
-static void html_event_totals(FILE *f, const struct series *s)
+static void html__event_totals(FILE *f, const struct series *s)
 {
     static const char *const kinds[] = { "eagain", "short", "spin", "inj-eagain", "inj-short", "inj-eintr",
                                          "epollout", "epollout-syn", "resume" };
@@ -196,12 +196,12 @@ static void html_event_totals(FILE *f, const struct series *s)
     if (!n)
         return;
     fputs("<p class=\"totals\">server write path (injector trace): ", f);
-    html_esc(f, line);
+    html__esc(f, line);
     fputs("</p>\n", f);
 }
 
 /* The timeline cell: the drawing, or why there is none. */
-static void html_timeline(FILE *f, const char *dir, const struct html_case *c)
+static void html__timeline(FILE *f, const char *dir, const struct html__case *c)
 {
     char path[4400], why[256];
     struct series *s;
@@ -216,50 +216,50 @@ static void html_timeline(FILE *f, const char *dir, const struct html_case *c)
         if (!strcmp(c->status, "error"))
             snprintf(why, sizeof(why), "the case ended before its clients ran (see result.txt)");
         fputs("<p class=\"why\">no timeline: ", f);
-        html_esc(f, why);
+        html__esc(f, why);
         fputs("</p>\n", f);
         return;
     }
-    html_wrong(f, s);
+    html__wrong(f, s);
     report_svg(f, s);
-    html_event_totals(f, s);
+    html__event_totals(f, s);
     if ((v = series_get(s, "replay")) != NULL) {
         fputs("<p>protocol ", f);
-        html_esc(f, series_get(s, "proto") ? series_get(s, "proto") : "?");
+        html__esc(f, series_get(s, "proto") ? series_get(s, "proto") : "?");
         fputs(", replay: <code>harness/edgecase run ", f);
-        html_esc(f, c->name);
+        html__esc(f, c->name);
         fputc(' ', f);
-        html_esc(f, v);
+        html__esc(f, v);
         fputs("</code></p>\n", f);
     }
     series_free(s);
 }
 
-static void html_case(FILE *f, const char *dir, const struct html_case *c, int i)
+static void html__case(FILE *f, const char *dir, const struct html__case *c, int i)
 {
     int open = !strcmp(c->status, "fail") || !strcmp(c->status, "error");
 
     fputs("<tr class=\"case ", f);
-    html_esc(f, c->status);
+    html__esc(f, c->status);
     fprintf(f, "\" data-i=\"%d\" id=\"case-", i);
-    html_esc(f, c->name);
+    html__esc(f, c->name);
     fputs("\"><td class=\"st\">", f);
-    html_esc(f, c->status);
+    html__esc(f, c->status);
     fputs("</td><td><a href=\"#case-", f);
-    html_href(f, c->name);
+    html__href(f, c->name);
     fputs("\">", f);
-    html_esc(f, c->name);
+    html__esc(f, c->name);
     fprintf(f, "</a></td><td>%.2f s</td><td class=\"diag\">", c->duration_s);
-    html_esc(f, c->diag);
+    html__esc(f, c->diag);
     fputs("</td><td class=\"files\">", f);
-    html_files(f, dir, c->name);
+    html__files(f, dir, c->name);
     fprintf(f, "</td></tr>\n<tr class=\"tl\" id=\"tl-%d\"><td colspan=\"5\"><details%s><summary>timeline</summary>\n",
             i, open ? " open" : "");
-    html_timeline(f, dir, c);
+    html__timeline(f, dir, c);
     fputs("</details></td></tr>\n", f);
 }
 
-static void html_count(struct html_run *r, const struct html_case *c, int n)
+static void html__count(struct html_run *r, const struct html__case *c, int n)
 {
     for (int i = 0; i < n; i++) {
         r->npass += !strcmp(c[i].status, "pass");
@@ -269,36 +269,36 @@ static void html_count(struct html_run *r, const struct html_case *c, int n)
     }
 }
 
-static void html_page(FILE *f, const char *dir, const struct html_run *r, const struct html_case *c, int n)
+static void html__page(FILE *f, const char *dir, const struct html_run *r, const struct html__case *c, int n)
 {
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                "<meta name=\"viewport\" content=\"width=device-width\">\n"
                "<title>edgecase: %d pass, %d fail, %d error, %d skip</title>\n<style>%s</style></head>\n"
                "<body data-render=\"pending\">\n", r->npass, r->nfail, r->nerror, r->nskip, html_style);
-    html_summary(f, r, n);
+    html__summary(f, r, n);
     fputs(html_legend, f);
     fputs("<table class=\"cases\"><thead><tr><th>status</th><th>case</th><th>duration</th><th>diagnosis</th>"
           "<th>files</th></tr></thead>\n<tbody>\n", f);
     for (int i = 0; i < n; i++)
-        html_case(f, dir, &c[i], i);
+        html__case(f, dir, &c[i], i);
     fprintf(f, "</tbody></table>\n<script>%s</script>\n</body></html>\n", html_script);
 }
 
 int report_html_write(const char *dir, char *err, size_t errlen)
 {
     struct html_run r = { 0 };
-    struct html_case *c = NULL;
+    struct html__case *c = NULL;
     char tmp[4200], path[4200];
-    int n = html_read_cases(dir, &c);
+    int n = html__read_cases(dir, &c);
     FILE *f;
 
     if (n < 0) {
         snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
         return -1;
     }
-    html_read_summary(dir, &r);
-    html_run_from_series(dir, c, n, &r);
-    html_count(&r, c, n);
+    html__read_summary(dir, &r);
+    html__run_from_series(dir, c, n, &r);
+    html__count(&r, c, n);
     snprintf(tmp, sizeof(tmp), "%s/.index.html.tmp", dir);
     snprintf(path, sizeof(path), "%s/index.html", dir);
     if (!(f = fopen(tmp, "we"))) {
@@ -306,7 +306,7 @@ int report_html_write(const char *dir, char *err, size_t errlen)
         free(c);
         return -1;
     }
-    html_page(f, dir, &r, c, n);
+    html__page(f, dir, &r, c, n);
     free(c);
     if (ferror(f) | fclose(f) || rename(tmp, path) == -1) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));

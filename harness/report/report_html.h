@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* One case as its folder tells it (result.txt). */
-struct html_case {
+struct html__case {
     char name[128];
     char status[16];              /* pass, fail, skip, error */
     double duration_s;
@@ -25,8 +25,8 @@ struct html_run {
 int report_html_write(const char *dir, char *err, size_t errlen);
 
 /* report_html_read.c: reads dir/summary.json's run fields into r (absent: left empty). */
-void html_read_summary(const char *dir, struct html_run *r);
+void html__read_summary(const char *dir, struct html_run *r);
 /* Reads every case folder under dir into a new array, failures first. Returns the count or -1. */
-int html_read_cases(const char *dir, struct html_case **out);
+int html__read_cases(const char *dir, struct html__case **out);
 
 #endif

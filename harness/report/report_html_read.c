@@ -8,7 +8,7 @@
 
 /* Decodes the JSON string literal at p (after its opening quote) into out;
  * a \u escape beyond ASCII becomes '?', since only our own writer made it. */
-static void html_json_unquote(const char *p, char *out, size_t len)
+static void html__json_unquote(const char *p, char *out, size_t len)
 {
     size_t n = 0;
 
@@ -34,7 +34,7 @@ static void html_json_unquote(const char *p, char *out, size_t len)
 
 /* The value of top-level "key" in summary.json's first line (our writer puts
  * the run's fields there, before the cases). */
-static void html_json_field(const char *json, const char *key, char *out, size_t len)
+static void html__json_field(const char *json, const char *key, char *out, size_t len)
 {
     char pat[64];
     const char *p;
@@ -45,12 +45,12 @@ static void html_json_field(const char *json, const char *key, char *out, size_t
         return;
     p += strlen(pat);
     if (*p == '"')
-        html_json_unquote(p + 1, out, len);
+        html__json_unquote(p + 1, out, len);
     else
         snprintf(out, len, "%.*s", (int)strcspn(p, ",}\n"), p);
 }
 
-void html_read_summary(const char *dir, struct html_run *r)
+void html__read_summary(const char *dir, struct html_run *r)
 {
     char path[4200], *line = NULL;
     size_t cap = 0;
@@ -65,16 +65,16 @@ void html_read_summary(const char *dir, struct html_run *r)
 
         if (cases)
             *cases = '\0';
-        html_json_field(line, "started", r->started, sizeof(r->started));
-        html_json_field(line, "seed", r->seed, sizeof(r->seed));
-        html_json_field(line, "target", r->target, sizeof(r->target));
+        html__json_field(line, "started", r->started, sizeof(r->started));
+        html__json_field(line, "seed", r->seed, sizeof(r->seed));
+        html__json_field(line, "target", r->target, sizeof(r->target));
     }
     free(line);
     fclose(f);
 }
 
 /* Reads dir/name/result.txt's header lines into c. Returns 0, or -1 when there is none. */
-static int html_read_case(const char *dir, const char *name, struct html_case *c)
+static int html__read_case(const char *dir, const char *name, struct html__case *c)
 {
     char path[4400], line[2200];
     FILE *f;
@@ -98,22 +98,22 @@ static int html_read_case(const char *dir, const char *name, struct html_case *c
 }
 
 /* Failures and errors first, then passes, then skips; by name within each. */
-static int html_rank(const char *status)
+static int html__rank(const char *status)
 {
     return !strcmp(status, "fail") ? 0 : !strcmp(status, "error") ? 1 : !strcmp(status, "pass") ? 2 : 3;
 }
 
-static int html_cmp(const void *a, const void *b)
+static int html__cmp(const void *a, const void *b)
 {
-    const struct html_case *x = a, *y = b;
-    int d = html_rank(x->status) - html_rank(y->status);
+    const struct html__case *x = a, *y = b;
+    int d = html__rank(x->status) - html__rank(y->status);
 
     return d ? d : strcmp(x->name, y->name);
 }
 
-int html_read_cases(const char *dir, struct html_case **out)
+int html__read_cases(const char *dir, struct html__case **out)
 {
-    struct html_case *v = NULL, *grown;
+    struct html__case *v = NULL, *grown;
     int n = 0, cap = 0;
     struct dirent *de;
     DIR *d = opendir(dir);
@@ -129,11 +129,11 @@ int html_read_cases(const char *dir, struct html_case **out)
                 break;
             v = grown;
         }
-        n += html_read_case(dir, de->d_name, &v[n]) == 0;
+        n += html__read_case(dir, de->d_name, &v[n]) == 0;
     }
     closedir(d);
     if (n)
-        qsort(v, (size_t)n, sizeof(*v), html_cmp);
+        qsort(v, (size_t)n, sizeof(*v), html__cmp);
     *out = v;
     return n;
 }

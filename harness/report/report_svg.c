@@ -12,13 +12,13 @@ static const char *const svg_palette[SERIES_PER_CLIENT] = {
     "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
 };
 
-double svg_x(const struct svg_geo *g, double t)
+double svg__x(const struct svg_geo *g, double t)
 {
     t = t < 0 ? 0 : t > g->t1 ? g->t1 : t;
     return SVG_X0 + SVG_PW * t / g->t1;
 }
 
-double svg_y(double top, double h, double v, double vmax)
+double svg__y(double top, double h, double v, double vmax)
 {
     v = v < 0 ? 0 : v > vmax ? vmax : v;
     return top + h - h * v / vmax;
@@ -38,7 +38,7 @@ void report_svg_bytes(char *buf, size_t len, double b)
         snprintf(buf, len, "%.0f B", b);
 }
 
-void svg_time(char *buf, size_t len, double ms, double scale_ms)
+void svg__time(char *buf, size_t len, double ms, double scale_ms)
 {
     if (scale_ms >= 2000)
         snprintf(buf, len, "%.*f s", scale_ms >= 20000 ? 0 : 1, ms / 1e3);
@@ -48,7 +48,7 @@ void svg_time(char *buf, size_t len, double ms, double scale_ms)
         snprintf(buf, len, "%.0f ms", ms);
 }
 
-double svg_step(double max, int n)
+double svg__step(double max, int n)
 {
     double raw = max / n, p = 1;
 
@@ -61,7 +61,7 @@ double svg_step(double max, int n)
     return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
 }
 
-void svg_text(FILE *f, double x, double y, const char *anchor, const char *cls, const char *text)
+void svg__text(FILE *f, double x, double y, const char *anchor, const char *cls, const char *text)
 {
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">", x, y, anchor, cls);
     report_xml_str(f, text);
@@ -69,7 +69,7 @@ void svg_text(FILE *f, double x, double y, const char *anchor, const char *cls, 
 }
 
 /* The right end of the time axis: the clients' end, or the latest thing seen. */
-static double svg_t1(const struct series *s)
+static double svg__t1(const struct series *s)
 {
     const char *end = series_get(s, "t_end_ms");
     double t = end ? atof(end) : 0;
@@ -81,7 +81,7 @@ static double svg_t1(const struct series *s)
     return t < 1 ? 1 : t * 1.02;
 }
 
-static double svg_bytes_max(const struct series *s)
+static double svg__bytes_max(const struct series *s)
 {
     const char *e = series_get(s, "expected");
     double m = e ? atof(e) : 0;
@@ -94,37 +94,37 @@ static double svg_bytes_max(const struct series *s)
 }
 
 /* Vertical grid and time labels under the last panel. */
-static void svg_time_axis(FILE *f, const struct svg_geo *g, double top, double bottom)
+static void svg__time_axis(FILE *f, const struct svg_geo *g, double top, double bottom)
 {
-    double step = svg_step(g->t1, 10);
+    double step = svg__step(g->t1, 10);
     char lab[32];
 
     for (double t = 0; t <= g->t1; t += step) {
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", svg_x(g, t), top,
-                svg_x(g, t), bottom);
-        svg_time(lab, sizeof(lab), t, g->t1);
-        svg_text(f, svg_x(g, t), bottom + 13, "middle", "ax", lab);
+        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", svg__x(g, t), top,
+                svg__x(g, t), bottom);
+        svg__time(lab, sizeof(lab), t, g->t1);
+        svg__text(f, svg__x(g, t), bottom + 13, "middle", "ax", lab);
     }
-    svg_text(f, SVG_X0 + SVG_PW, bottom + 26, "end", "ax", "time since the clients started");
+    svg__text(f, SVG_X0 + SVG_PW, bottom + 26, "end", "ax", "time since the clients started");
 }
 
 /* Horizontal grid and byte labels of the bytes panel. */
-static void svg_bytes_axis(FILE *f, double top, double vmax)
+static void svg__bytes_axis(FILE *f, double top, double vmax)
 {
-    double step = svg_step(vmax, 5);
+    double step = svg__step(vmax, 5);
     char lab[32];
 
     for (double v = 0; v <= vmax; v += step) {
-        double y = svg_y(top, SVG_BYTES_H, v, vmax);
+        double y = svg__y(top, SVG_BYTES_H, v, vmax);
 
         fprintf(f, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n", SVG_X0, y,
                 SVG_X0 + SVG_PW, y);
         report_svg_bytes(lab, sizeof(lab), v);
-        svg_text(f, SVG_X0 - 4, y + 4, "end", "ax", lab);
+        svg__text(f, SVG_X0 - 4, y + 4, "end", "ax", lab);
     }
 }
 
-void svg_spans(FILE *f, const struct series *s, const struct svg_geo *g, enum series_span_kind kind,
+void svg__spans(FILE *f, const struct series *s, const struct svg_geo *g, enum series_span_kind kind,
                       double top, double h)
 {
     static const char *const cls[SPAN_KINDS] = { "stall", "frozen", "phase", "zerowin" };
@@ -132,12 +132,12 @@ void svg_spans(FILE *f, const struct series *s, const struct svg_geo *g, enum se
 
     for (int i = 0; i < s->ns; i++) {
         const struct series_span *p = &s->s[i];
-        double x0 = svg_x(g, p->t0_ms), x1 = svg_x(g, p->t1_ms);
+        double x0 = svg__x(g, p->t0_ms), x1 = svg__x(g, p->t1_ms);
 
         if (p->kind != kind)
             continue;
-        svg_time(t0, sizeof(t0), p->t0_ms, g->t1);
-        svg_time(len, sizeof(len), p->t1_ms - p->t0_ms, p->t1_ms - p->t0_ms);
+        svg__time(t0, sizeof(t0), p->t0_ms, g->t1);
+        svg__time(len, sizeof(len), p->t1_ms - p->t0_ms, p->t1_ms - p->t0_ms);
         if (kind == SPAN_STALL && p->client >= 0)
             snprintf(lab, sizeof(lab), "client %d stalled at %s for %s", p->client, t0, len);
         else
@@ -150,7 +150,7 @@ void svg_spans(FILE *f, const struct series *s, const struct svg_geo *g, enum se
 }
 
 /* Labels above the stalls and freezes: where the write stopped and where it went on. */
-static void svg_span_labels(FILE *f, const struct series *s, const struct svg_geo *g, double top)
+static void svg__span_labels(FILE *f, const struct series *s, const struct svg_geo *g, double top)
 {
     char lab[64], len[32];
     int shown = 0;
@@ -160,60 +160,60 @@ static void svg_span_labels(FILE *f, const struct series *s, const struct svg_ge
 
         if (p->kind != SPAN_STALL && p->kind != SPAN_FROZEN)
             continue;
-        svg_time(len, sizeof(len), p->t1_ms - p->t0_ms, p->t1_ms - p->t0_ms);
+        svg__time(len, sizeof(len), p->t1_ms - p->t0_ms, p->t1_ms - p->t0_ms);
         snprintf(lab, sizeof(lab), "%s %s", p->kind == SPAN_STALL ? "stalled" : "SIGSTOP", len);
         /* Below the expected total's label, which sits at the top. */
-        svg_text(f, svg_x(g, p->t0_ms) + 2, top + 30 + 12 * (shown % 2), "start",
+        svg__text(f, svg__x(g, p->t0_ms) + 2, top + 30 + 12 * (shown % 2), "start",
                  p->kind == SPAN_STALL ? "lstall" : "lfrozen", lab);
         if (p->kind == SPAN_STALL && p->t1_ms < g->t1 / 1.02 - 1)
-            svg_text(f, svg_x(g, p->t1_ms) + 2, top + SVG_BYTES_H - 4, "start", "lresume", "resumed");
+            svg__text(f, svg__x(g, p->t1_ms) + 2, top + SVG_BYTES_H - 4, "start", "lresume", "resumed");
         shown++;
     }
 }
 
 /* A polyline through v(i) for the bytes panel. */
-static void svg_line(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax, int col,
+static void svg__line(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax, int col,
                      int per, const char *cls, const char *style)
 {
     fprintf(f, "<polyline class=\"%s\" %s points=\"", cls, style);
     for (int i = 0; i < s->nb; i++) {
         double v = per ? (double)s->b[i].per[col] : (double)s->b[i].q[col];
 
-        fprintf(f, "%.1f,%.1f ", svg_x(g, s->b[i].t_ms), svg_y(top, SVG_BYTES_H, v, vmax));
+        fprintf(f, "%.1f,%.1f ", svg__x(g, s->b[i].t_ms), svg__y(top, SVG_BYTES_H, v, vmax));
     }
     fputs("\"/>\n", f);
 }
 
 /* The area between quantiles lo and hi. */
-static void svg_band(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax, int lo, int hi,
+static void svg__band(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax, int lo, int hi,
                      const char *cls)
 {
     fprintf(f, "<polygon class=\"%s\" points=\"", cls);
     for (int i = 0; i < s->nb; i++)
-        fprintf(f, "%.1f,%.1f ", svg_x(g, s->b[i].t_ms), svg_y(top, SVG_BYTES_H, (double)s->b[i].q[hi], vmax));
+        fprintf(f, "%.1f,%.1f ", svg__x(g, s->b[i].t_ms), svg__y(top, SVG_BYTES_H, (double)s->b[i].q[hi], vmax));
     for (int i = s->nb - 1; i >= 0; i--)
-        fprintf(f, "%.1f,%.1f ", svg_x(g, s->b[i].t_ms), svg_y(top, SVG_BYTES_H, (double)s->b[i].q[lo], vmax));
+        fprintf(f, "%.1f,%.1f ", svg__x(g, s->b[i].t_ms), svg__y(top, SVG_BYTES_H, (double)s->b[i].q[lo], vmax));
     fputs("\"/>\n", f);
 }
 
 /* Bytes per client: a line each for a few clients, a band for many; and the legend. */
-static void svg_curves(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax)
+static void svg__curves(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax)
 {
     char style[64], lab[32];
 
     if (s->nb == 0)
         return;
     if (s->nclients > SERIES_PER_CLIENT) {
-        svg_band(f, s, g, top, vmax, 0, 4, "bandmax");
-        svg_band(f, s, g, top, vmax, 1, 3, "band");
-        svg_line(f, s, g, top, vmax, 2, 0, "median", "");
-        svg_text(f, SVG_X0 + 4, top - 6, "start", "legend",
+        svg__band(f, s, g, top, vmax, 0, 4, "bandmax");
+        svg__band(f, s, g, top, vmax, 1, 3, "band");
+        svg__line(f, s, g, top, vmax, 2, 0, "median", "");
+        svg__text(f, SVG_X0 + 4, top - 6, "start", "legend",
                  "bytes received per client: median (line), p10-p90 (dark band), min-max (light band)");
         return;
     }
     for (int k = 0; k < s->nclients; k++) {
         snprintf(style, sizeof(style), "style=\"stroke:%s\"", svg_palette[k]);
-        svg_line(f, s, g, top, vmax, k, 1, "client", style);
+        svg__line(f, s, g, top, vmax, k, 1, "client", style);
         snprintf(lab, sizeof(lab), "client %d", k);
         fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"legend\" style=\"fill:%s\">", SVG_X0 + 4 + 70 * k, top - 6,
                 svg_palette[k]);
@@ -222,7 +222,7 @@ static void svg_curves(FILE *f, const struct series *s, const struct svg_geo *g,
     }
 }
 
-static void svg_expected(FILE *f, const struct series *s, double top, double vmax)
+static void svg__expected(FILE *f, const struct series *s, double top, double vmax)
 {
     const char *e = series_get(s, "expected"), *emin = series_get(s, "expected_min");
     char lab[96], b[32];
@@ -230,23 +230,23 @@ static void svg_expected(FILE *f, const struct series *s, double top, double vma
 
     if (!e || atof(e) <= 0)
         return;
-    y = svg_y(top, SVG_BYTES_H, atof(e), vmax);
+    y = svg__y(top, SVG_BYTES_H, atof(e), vmax);
     report_svg_bytes(b, sizeof(b), atof(e));
     snprintf(lab, sizeof(lab), "expected %s (%s B)%s", b, e,
              emin && strcmp(emin, e) ? " for the largest client" : " per client");
     fprintf(f, "<line class=\"expected\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n", SVG_X0, y, SVG_X0 + SVG_PW, y);
-    svg_text(f, SVG_X0 + SVG_PW - 2, y - 4, "end", "lexp", lab);
+    svg__text(f, SVG_X0 + SVG_PW - 2, y - 4, "end", "lexp", lab);
 }
 
 /* Endings and failures: a line at the moment, a dot at the offset, a label. */
-static void svg_marks(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax)
+static void svg__marks(FILE *f, const struct series *s, const struct svg_geo *g, double top, double vmax)
 {
     char lab[200];
     int said = 0;
 
     for (int i = 0; i < s->nm; i++) {
         const struct series_mark *m = &s->m[i];
-        double x = svg_x(g, m->t_ms), y = m->offset >= 0 ? svg_y(top, SVG_BYTES_H, (double)m->offset, vmax) : top + 8;
+        double x = svg__x(g, m->t_ms), y = m->offset >= 0 ? svg__y(top, SVG_BYTES_H, (double)m->offset, vmax) : top + 8;
         int bad = !strcmp(m->kind, "fail") || !strcmp(m->kind, "hang") || !strcmp(m->kind, "exit") ||
                   !strncmp(m->kind, "srv-", 4) || !strcmp(m->kind, "no-connect");
 
@@ -266,40 +266,40 @@ static void svg_marks(FILE *f, const struct series *s, const struct svg_geo *g, 
             snprintf(lab, sizeof(lab), "%s%s%s", m->kind, m->count > 1 ? " (several)" : "", bad && !said ? ": " : "");
             if (bad && !said++)
                 ec_catf(lab, sizeof(lab), "%.90s", m->label);
-            svg_text(f, x > SVG_X0 + SVG_PW * 0.55 ? x - 7 : x + 7, y - 7 < top + 10 ? top + 30 : y - 7,
+            svg__text(f, x > SVG_X0 + SVG_PW * 0.55 ? x - 7 : x + 7, y - 7 < top + 10 ? top + 30 : y - 7,
                      x > SVG_X0 + SVG_PW * 0.55 ? "end" : "start", bad ? "lbad" : "lmark", lab);
         }
     }
 }
 
 /* The bytes panel. Returns its bottom. */
-static double svg_bytes_panel(FILE *f, const struct series *s, const struct svg_geo *g, double top)
+static double svg__bytes_panel(FILE *f, const struct series *s, const struct svg_geo *g, double top)
 {
-    double vmax = svg_bytes_max(s);
+    double vmax = svg__bytes_max(s);
 
     fprintf(f, "<rect class=\"panel\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\"/>\n", SVG_X0, top, SVG_PW,
             SVG_BYTES_H);
-    svg_bytes_axis(f, top, vmax);
-    svg_spans(f, s, g, SPAN_FROZEN, top, SVG_BYTES_H);
-    svg_spans(f, s, g, SPAN_STALL, top, SVG_BYTES_H);
-    svg_expected(f, s, top, vmax);
-    svg_curves(f, s, g, top, vmax);
-    svg_span_labels(f, s, g, top);
-    svg_marks(f, s, g, top, vmax);
+    svg__bytes_axis(f, top, vmax);
+    svg__spans(f, s, g, SPAN_FROZEN, top, SVG_BYTES_H);
+    svg__spans(f, s, g, SPAN_STALL, top, SVG_BYTES_H);
+    svg__expected(f, s, top, vmax);
+    svg__curves(f, s, g, top, vmax);
+    svg__span_labels(f, s, g, top);
+    svg__marks(f, s, g, top, vmax);
     return top + SVG_BYTES_H;
 }
 
 void report_svg(FILE *f, const struct series *s)
 {
-    struct svg_geo g = { .t1 = svg_t1(s), .y = 20 };
-    double top = g.y, h = svg_height(s);
+    struct svg_geo g = { .t1 = svg__t1(s), .y = 20 };
+    double top = g.y, h = svg__height(s);
 
     fprintf(f, "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
                "viewBox=\"0 0 %d %.0f\" role=\"img\">\n", SVG_W, h, SVG_W, h);
     /* The grid first: everything else is drawn over it. */
-    svg_time_axis(f, &g, top, h - 32);
-    g.y = svg_bytes_panel(f, s, &g, top) + 6;
-    g.y = svg_lanes(f, s, &g, g.y);
-    svg_strips(f, s, &g, g.y);
+    svg__time_axis(f, &g, top, h - 32);
+    g.y = svg__bytes_panel(f, s, &g, top) + 6;
+    g.y = svg__lanes(f, s, &g, g.y);
+    svg__strips(f, s, &g, g.y);
     fputs("</svg>\n", f);
 }

@@ -20,24 +20,24 @@ struct svg_geo {
 };
 
 /* x of time t (ms), clamped to the plot. */
-double svg_x(const struct svg_geo *g, double t);
+double svg__x(const struct svg_geo *g, double t);
 /* y of value v of [0, vmax] in a panel of height h whose top is top. */
-double svg_y(double top, double h, double v, double vmax);
+double svg__y(double top, double h, double v, double vmax);
 /* ms as "N ms" or "N.N s", by the scale of the axis. */
-void svg_time(char *buf, size_t len, double ms, double scale_ms);
+void svg__time(char *buf, size_t len, double ms, double scale_ms);
 /* A round step giving at most about n ticks over [0, max]. */
-double svg_step(double max, int n);
+double svg__step(double max, int n);
 /* A <text> with escaped content. */
-void svg_text(FILE *f, double x, double y, const char *anchor, const char *cls, const char *text);
+void svg__text(FILE *f, double x, double y, const char *anchor, const char *cls, const char *text);
 /* Shaded intervals of kind over [top, top + h], each with its <title>. */
-void svg_spans(FILE *f, const struct series *s, const struct svg_geo *g, enum series_span_kind kind, double top,
+void svg__spans(FILE *f, const struct series *s, const struct svg_geo *g, enum series_span_kind kind, double top,
                double h);
 
 /* report_svg_lanes.c: the total height of the drawing for s: its panels, then 32 for the time axis's labels. */
-double svg_height(const struct series *s);
+double svg__height(const struct series *s);
 /* Lanes under the bytes panel: trace events, zero windows. Returns the next free y. */
-double svg_lanes(FILE *f, const struct series *s, const struct svg_geo *g, double top);
+double svg__lanes(FILE *f, const struct series *s, const struct svg_geo *g, double top);
 /* The server's CPU and RSS strips with the case's limits. Returns the next free y. */
-double svg_strips(FILE *f, const struct series *s, const struct svg_geo *g, double top);
+double svg__strips(FILE *f, const struct series *s, const struct svg_geo *g, double top);
 
 #endif
