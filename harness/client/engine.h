@@ -31,7 +31,7 @@ struct client_spec {
     int probe;                /* 1: a latency probe: ping-pong of small echoes,
                                  records max round-trip latency */
     int probe_rounds;         /* probe: how many round trips */
-    /* Added fields (zero keeps the old meaning): */
+    /* Zero keeps the simple behaviour: */
     int pause_repeat;         /* 1: pause again after every pause_after bytes, not just once */
     int probe_interval_ms;    /* probe: gap between round trips; 0 = 10 ms */
     /* http (harness/proto/http.h): send_bytes is the body bytes owed in all. */
@@ -64,7 +64,6 @@ struct client_result {
     double probe_max_ms;      /* probe clients: worst round-trip */
     char diag[512];           /* verifier diagnosis or errno text */
     char hexdump[1024];
-    /* Added fields: */
     int got_fin;              /* shut_wr clients: the server's FIN came after the full reply */
     enum pattern_fault fault; /* CE_MISMATCH etc.: the verifier's class (PF_NONE otherwise) */
     double t_shut_ms;         /* shut_wr clients: when they half-closed (0: not yet), for the timeline */

@@ -33,7 +33,7 @@ enum pattern_kind { PAT_ECHO, PAT_STREAM, PAT_REPEAT, PAT_HTTP };
 #define PATTERN_REPEAT_MSG 10     /* "c%04xm%04x" */
 #define PATTERN_WINDOW 256        /* verifier lookahead after a mismatch */
 
-/* Added: the class of the first mismatch, as diagnosed. */
+/* The class of the first mismatch, as diagnosed. */
 enum pattern_fault {
     PF_NONE,
     PF_LOSS,          /* bytes of this stream skipped */
@@ -71,15 +71,13 @@ struct verifier {
     int failed;               /* 1 after the first mismatch; later bytes are ignored */
     char diag[512];           /* one-line diagnosis of the first mismatch */
     char hexdump[1024];       /* expected vs received around the mismatch */
-    /* private state of the generator (e.g. repeat line cursor) */
-    uint64_t priv[8];
-    /* Added: what the diagnosis found, for programs (diag is for people). */
+    /* What the diagnosis found, for programs (diag is for people). */
     enum pattern_fault fault;
     uint64_t fault_offset;    /* stream offset the fault starts at */
     uint64_t fault_bytes;     /* loss/duplication/excess: how many bytes */
     uint32_t fault_client;    /* cross-talk: whose bytes arrived */
     uint64_t fault_their_offset; /* cross-talk: their offset in that client's stream */
-    /* Added: lookahead after the first mismatch at pos, diagnosed when full or at finish. */
+    /* Lookahead after the first mismatch at pos, diagnosed when full or at finish. */
     int pending;
     uint32_t win_len;
     unsigned char win[PATTERN_WINDOW];
@@ -98,23 +96,23 @@ void verifier_init(struct verifier *v, enum pattern_kind kind, uint64_t seed, ui
  * and v->hexdump shows expected against received. */
 int verifier_feed(struct verifier *v, const char *data, size_t len);
 
-/* Added. Ends the stream: diagnoses a pending mismatch with what the window
+/* Ends the stream: diagnoses a pending mismatch with what the window
  * holds, or reports "truncated: received R of E bytes" when pos <
  * expected_total. Returns 0 when all expected bytes arrived and matched, -1
  * otherwise (diag set). Call it at EOF, at the deadline, or once
  * expected_total bytes arrived. */
 int verifier_finish(struct verifier *v);
-/* Added. Sets how many repeat messages were sent, and expected_total with it. */
+/* Sets how many repeat messages were sent, and expected_total with it. */
 void verifier_set_repeat_msgs(struct verifier *v, uint32_t msgs);
-/* Added. Returns the name of a fault class ("loss", "cross-talk", ...). */
+/* Returns the name of a fault class ("loss", "cross-talk", ...). */
 const char *pattern_fault_name(enum pattern_fault f);
 
-/* Added. Writes len bytes of client's repeat request stream from offset:
+/* Writes len bytes of client's repeat request stream from offset:
  * message j sits at offset j*11 ("c%04xm%04x\n") with newline, j*10 without. */
 void pattern_repeat_req_fill(uint32_t client, int newline, uint64_t offset, char *buf, size_t len);
-/* Added. Length of the reply to one 10-byte message with n lines (348890 for n = 20000). */
+/* Length of the reply to one 10-byte message with n lines (348890 for n = 20000). */
 uint64_t pattern_repeat_reply_len(uint32_t n);
-/* Added. Writes len bytes of client's repeat reply stream (the replies to
+/* Writes len bytes of client's repeat reply stream (the replies to
  * messages 0, 1, 2, ... back to back) from offset. */
 void pattern_repeat_fill(uint32_t client, uint32_t n, uint64_t offset, char *buf, size_t len);
 
