@@ -304,6 +304,38 @@ START_TEST(test_body_crosstalk)
 }
 END_TEST
 
+/* Another client's response bytes where this client's status line was due (one output buffer shared by
+ * every connection): named as that client's bytes, also when they come in 1-byte reads, or end short. */
+START_TEST(test_status_crosstalk)
+{
+    struct stream s = { 0 };
+    struct fixture f;
+
+    st_clen(&s, ME, 0, 100);
+    st_body(&s, 9, 2051, 200);
+    for (int mode = 0; mode < 3; mode++) {
+        size_t n = mode == 2 ? s.len - 150 : s.len;
+        int rc = 0;
+
+        fx_init(&f, 200, 2);
+        for (size_t i = 0; i < n && rc == 0; i += mode == 1 ? 1 : n)
+            rc = http_feed(&f.h, s.b + i, mode == 1 ? 1 : n - i, 2);
+        if (rc == 0)
+            rc = http_finish(&f.h, 1);
+        ck_assert_int_eq(rc, -1);
+        ck_assert_msg(f.out.fault == PF_CROSSTALK || (mode == 2 && f.out.fault == PF_HTTP_NOSTATUS), "mode %d: %s",
+                      mode, f.out.diag);
+        if (mode < 2) {
+            ck_assert_uint_eq(f.out.fault_client, 9);
+            ck_assert_uint_eq(f.out.fault_their_offset, 2051);
+            ck_assert_msg(strstr(f.out.diag, "received bytes of client 9 (its offset 2051) where the status line "
+                                 "of response 1 was expected"), "%s", f.out.diag);
+        }
+    }
+    free(s.b);
+}
+END_TEST
+
 START_TEST(test_body_truncated)
 {
     struct stream s = { 0 };
@@ -347,6 +379,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, test_header_cut);
     tcase_add_test(tc, test_body_loss);
     tcase_add_test(tc, test_body_crosstalk);
+    tcase_add_test(tc, test_status_crosstalk);
     tcase_add_test(tc, test_body_truncated);
     tcase_add_test(tc, test_owed);
     suite_add_tcase(s, tc);

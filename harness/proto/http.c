@@ -328,6 +328,48 @@ static int http__asked(struct http_parser *h, const char *data, size_t len, uint
                       h->done >= h->plan->nreq ? " (all answered: these bytes are extra)" : "");
 }
 
+/* Bytes enough to hold one whole echo record wherever it starts: who sent
+ * bytes that are no status line can then be told. */
+#define HTTP_IDENT 64
+
+/* Where a status line was due, the line holds something else: another
+ * client's pattern bytes (cross-talk), else garbage. Returns -1 (a fault). */
+static int http__not_status(struct http_parser *h)
+{
+    struct verifier *v = h->out;
+    char shown[400];
+    uint32_t who;
+    uint64_t their;
+
+    h->line[h->linelen] = '\0';
+    if (pattern_identify(PAT_ECHO, h->line, h->linelen, &who, &their) && who != (v->client & 0xffffff)) {
+        http__fail(h, PF_CROSSTALK, h->line_off, "cross-talk at stream offset %" PRIu64 ": received bytes of "
+                   "client %" PRIu32 " (its offset %" PRIu64 ") where the status line of response %" PRIu32
+                   " was expected", h->line_off, who, their, h->done);
+        v->fault_client = who;
+        v->fault_their_offset = their;
+        return -1;
+    }
+    return http__fail(h, PF_HTTP_NOSTATUS, h->line_off, "garbage where the status line of response %" PRIu32
+                      " was expected at stream offset %" PRIu64 ": '%s', expected 'HTTP/1.1 200 OK'", h->done,
+                      h->line_off, http__shown(h, shown, sizeof(shown)));
+}
+
+/* Collects raw bytes, line ends and all, after a status line went wrong,
+ * until they can hold a record. Returns how many, or 0 after the fault. */
+static size_t http__junk_bytes(struct http_parser *h, const char *data, size_t len)
+{
+    size_t k = HTTP_IDENT - h->linelen < len ? HTTP_IDENT - h->linelen : len;
+
+    memcpy(h->line + h->linelen, data, k);
+    h->linelen += k;
+    h->off += k;
+    if (h->linelen < HTTP_IDENT)
+        return k;
+    http__not_status(h);
+    return 0;
+}
+
 /* Takes bytes of a status, header, chunk-size or trailer line. Returns how many, or 0 after a fault. */
 static size_t http__line_bytes(struct http_parser *h, const char *data, size_t len, uint32_t sent)
 {
@@ -335,6 +377,8 @@ static size_t http__line_bytes(struct http_parser *h, const char *data, size_t l
     size_t k = nl ? (size_t)(nl - data) + 1 : len, room = sizeof(h->line) - 1 - h->linelen;
     char shown[400];
 
+    if (h->junk)
+        return http__junk_bytes(h, data, len);
     if (h->linelen == 0) {
         h->line_off = h->off;
         if (h->st == HS_STATUS && (http__asked(h, data, len, sent) < 0))
@@ -354,12 +398,13 @@ static size_t http__line_bytes(struct http_parser *h, const char *data, size_t l
     memcpy(h->line + h->linelen, data, k);
     h->linelen += k;
     h->off += k;
-    /* A status line shows itself in 5 bytes: say so without waiting for a line end that may never come. */
+    /* A status line shows itself in 5 bytes; anything else is judged once it
+     * could hold a whole record, without waiting for a line end that may never come. */
     if (h->st == HS_STATUS && strncmp(h->line, "HTTP/", h->linelen < 5 ? h->linelen : 5)) {
-        h->line[h->linelen] = '\0';
-        http__fail(h, PF_HTTP_NOSTATUS, h->line_off, "garbage where the status line of response %" PRIu32
-                   " was expected at stream offset %" PRIu64 ": '%s', expected 'HTTP/1.1 200 OK'", h->done,
-                   h->line_off, http__shown(h, shown, sizeof(shown)));
+        h->junk = 1;
+        if (h->linelen < HTTP_IDENT)
+            return k;
+        http__not_status(h);
         return 0;
     }
     if (!nl)
@@ -418,6 +463,8 @@ int http_finish(struct http_parser *h, int eof)
         verifier_finish(&h->body);
         return http__body_fail(h);
     }
+    if (h->st == HS_STATUS && h->linelen > 0 && strncmp(h->line, "HTTP/", h->linelen < 5 ? h->linelen : 5))
+        return http__not_status(h);
     if (!eof)
         return 0;
     switch (h->st) {

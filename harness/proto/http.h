@@ -81,6 +81,7 @@ struct http_parser {
     uint64_t head_off;        /* stream offset of the current response's status line */
     uint64_t base;            /* where the current body starts in the client's echo stream */
     struct verifier body;     /* the current response's body (PAT_ECHO of the client, from 0) */
+    int junk;                 /* the status line went wrong: line collects raw bytes to say whose */
 };
 
 /* Starts a parser for plan's responses; faults are diagnosed into out. */

@@ -106,6 +106,10 @@ int verifier_finish(struct verifier *v);
 void verifier_set_repeat_msgs(struct verifier *v, uint32_t msgs);
 /* Returns the name of a fault class ("loss", "cross-talk", ...). */
 const char *pattern_fault_name(enum pattern_fault f);
+/* Whose bytes b holds: the first echo record header in it names the client
+ * and its offset, from which *offset is b[0]'s. Returns 1, or 0 when b holds
+ * no whole header (kinds other than echo: never). */
+int pattern_identify(enum pattern_kind kind, const char *b, size_t n, uint32_t *client, uint64_t *offset);
 
 /* Writes len bytes of client's repeat request stream from offset:
  * message j sits at offset j*11 ("c%04xm%04x\n") with newline, j*10 without. */

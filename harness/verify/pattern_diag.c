@@ -324,3 +324,17 @@ void pattern__hexdump(struct verifier *v, uint64_t at)
         used += diag__row(v->hexdump + used, room - used, "got", UINT64_MAX, g, hg, differs);
     }
 }
+
+int pattern_identify(enum pattern_kind kind, const char *b, size_t n, uint32_t *client, uint64_t *offset)
+{
+    struct diag_hit h;
+
+    for (size_t x = 0; kind == PAT_ECHO && x < n; x++)
+        if (diag__echo_header((const unsigned char *)b + x, n - x, &h) && h.offset >= x) {
+            *client = h.client;
+            *offset = h.offset - x;
+            return 1;
+        }
+    return 0;
+}
+
