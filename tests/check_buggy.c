@@ -2,7 +2,7 @@
  * and the correct targets (buggy-server without --bug, shapes-echo in three shapes, libevent-et-echo; buggy-server and edgecase-server
  * speaking repeat:20000) pass every case they can speak.
  * One test: CK_RUN_CASE=bug-drop-tail-exact-tiny-sndbuf (bug-BUG-CASE, correct-buggy, correct-shapes, correct-libevent,
- * correct-repeat-buggy, correct-repeat-server)
+ * correct-repeat-buggy, correct-repeat-server, correct-http-buggy; an http bug row: bug-BUG-CASE-http)
  * make check TESTS=tests/check_buggy. */
 #include <check.h>
 #include <stdio.h>
@@ -22,49 +22,64 @@
 #define ALSO 0
 #define CITE_SPIN "(trace: write after EAGAIN with no EPOLLOUT: "
 #define CITE_TRACE "(trace: "
+#define ECHO 0
+#define HTTP 1
+#define CHUNKED 2
 static const struct bug_row {
     const char *bug;
     const char *cas;
     int class_no;
     int first;
     const char *cite;
+    int http;                 /* 0: echo; HTTP: buggy-server serves the case's files; CHUNKED: and chunks them */
 } bug_rows[] = {
-    { "drop-tail", "exact-tiny-sndbuf", 1, FIRST, NULL },
-    { "ignore-write-return", "exact-tiny-sndbuf", 2, ALSO, NULL },
-    { "spin-eagain", "spin-stalled-reader", 3, FIRST, CITE_SPIN },
-    { "lt-epollout", "cpu-idle-armed", 4, FIRST, NULL },
-    { "read-once", "read-burst-frozen", 5, FIRST, NULL },
-    { "accept-once", "accept-burst-frozen", 6, FIRST, NULL },
-    { "unbounded-output", "rss-never-reader", 7, FIRST, NULL },
-    { "no-read-resume", "read-resume-frozen", 8, FIRST, NULL },
-    { "budget-no-requeue", "budget-requeue-frozen", 9, FIRST, NULL },
-    { "budget-no-requeue", "budget-large-reply", 9, FIRST, NULL },
-    { "shared-buffer", "crosstalk-concurrent", 10, FIRST, NULL },
-    { "shared-buffer", "crosstalk-repeat", 10, FIRST, NULL },
-    { "if-else-if", "inout-coalesced", 11, FIRST, NULL },
-    { "oneshot-no-rearm", "oneshot-many-resumptions", 12, FIRST, NULL },
-    { "sigpipe", "sigpipe-closewait-reset", 13, FIRST, NULL },
-    { "eagain-is-error", "slow-reader-exact", 14, FIRST, NULL },
-    { "halfclose-drop", "halfclose-reply", 15, FIRST, NULL },
-    { "eintr-exit", "eintr-freeze-cycles", 16, FIRST, NULL },
-    { "writev-offset", "exact-odd-chunks", 17, FIRST, NULL },
-    { "writev-offset", "inject-faults", 17, FIRST, NULL },
-    { "partial-writev-base", "exact-odd-chunks", 17, FIRST, NULL },
-    { "eintr-exit", "inject-faults", 16, FIRST, NULL },
+    { "drop-tail", "exact-tiny-sndbuf", 1, FIRST, NULL, ECHO },
+    { "ignore-write-return", "exact-tiny-sndbuf", 2, ALSO, NULL, ECHO },
+    { "spin-eagain", "spin-stalled-reader", 3, FIRST, CITE_SPIN, ECHO },
+    { "lt-epollout", "cpu-idle-armed", 4, FIRST, NULL, ECHO },
+    { "read-once", "read-burst-frozen", 5, FIRST, NULL, ECHO },
+    { "accept-once", "accept-burst-frozen", 6, FIRST, NULL, ECHO },
+    { "unbounded-output", "rss-never-reader", 7, FIRST, NULL, ECHO },
+    { "no-read-resume", "read-resume-frozen", 8, FIRST, NULL, ECHO },
+    { "budget-no-requeue", "budget-requeue-frozen", 9, FIRST, NULL, ECHO },
+    { "budget-no-requeue", "budget-large-reply", 9, FIRST, NULL, ECHO },
+    { "shared-buffer", "crosstalk-concurrent", 10, FIRST, NULL, ECHO },
+    { "shared-buffer", "crosstalk-repeat", 10, FIRST, NULL, ECHO },
+    { "if-else-if", "inout-coalesced", 11, FIRST, NULL, ECHO },
+    { "oneshot-no-rearm", "oneshot-many-resumptions", 12, FIRST, NULL, ECHO },
+    { "sigpipe", "sigpipe-closewait-reset", 13, FIRST, NULL, ECHO },
+    { "eagain-is-error", "slow-reader-exact", 14, FIRST, NULL, ECHO },
+    { "halfclose-drop", "halfclose-reply", 15, FIRST, NULL, ECHO },
+    { "eintr-exit", "eintr-freeze-cycles", 16, FIRST, NULL, ECHO },
+    { "writev-offset", "exact-odd-chunks", 17, FIRST, NULL, ECHO },
+    { "writev-offset", "inject-faults", 17, FIRST, NULL, ECHO },
+    { "partial-writev-base", "exact-odd-chunks", 17, FIRST, NULL, ECHO },
+    { "eintr-exit", "inject-faults", 16, FIRST, NULL, ECHO },
     /* The injector's own cases: faults a correct server survives expose these. */
-    { "eintr-exit", "inject-eintr-storm", 16, FIRST, CITE_TRACE },
-    { "drop-tail", "inject-short-eagain", 1, FIRST, CITE_TRACE },
-    { "ignore-write-return", "inject-short-eagain", 2, ALSO, CITE_TRACE },
-    { "writev-offset", "inject-short-eagain", 17, FIRST, CITE_TRACE },
-    { "spin-eagain", "inject-short-eagain", 0, FIRST, CITE_SPIN },
-    { "spin-eagain", "inject-seed-floor", 0, FIRST, CITE_SPIN },
-    { "emfile-stall", "emfile-nofile", 18, FIRST, NULL },
-    { "emfile-spin", "emfile-nofile", 18, FIRST, NULL },
-    { "starvation", "starvation-bulk-probe", 19, FIRST, NULL },
-    { "starvation", "starvation-repeat", 19, FIRST, NULL },
-    { "short-read", "short-read-fin", 20, FIRST, NULL },
+    { "eintr-exit", "inject-eintr-storm", 16, FIRST, CITE_TRACE, ECHO },
+    { "drop-tail", "inject-short-eagain", 1, FIRST, CITE_TRACE, ECHO },
+    { "ignore-write-return", "inject-short-eagain", 2, ALSO, CITE_TRACE, ECHO },
+    { "writev-offset", "inject-short-eagain", 17, FIRST, CITE_TRACE, ECHO },
+    { "spin-eagain", "inject-short-eagain", 0, FIRST, CITE_SPIN, ECHO },
+    { "spin-eagain", "inject-seed-floor", 0, FIRST, CITE_SPIN, ECHO },
+    { "emfile-stall", "emfile-nofile", 18, FIRST, NULL, ECHO },
+    { "emfile-spin", "emfile-nofile", 18, FIRST, NULL, ECHO },
+    { "starvation", "starvation-bulk-probe", 19, FIRST, NULL, ECHO },
+    { "starvation", "starvation-repeat", 19, FIRST, NULL, ECHO },
+    { "short-read", "short-read-fin", 20, FIRST, NULL, ECHO },
     /* A lost EPOLLOUT that a timer rescues 4 s later: the stall fails it. */
-    { "lost-wakeup", "slow-reader-exact", 11, FIRST, NULL },
+    { "lost-wakeup", "slow-reader-exact", 11, FIRST, NULL, ECHO },
+    /* The same write path serving files over HTTP (--protocol http). */
+    { "drop-tail", "exact-tiny-sndbuf", 1, FIRST, NULL, HTTP },
+    { "ignore-write-return", "exact-tiny-sndbuf", 2, ALSO, NULL, HTTP },
+    { "budget-no-requeue", "budget-large-reply", 9, FIRST, NULL, HTTP },
+    { "shared-buffer", "crosstalk-concurrent", 10, FIRST, NULL, HTTP },
+    { "oneshot-no-rearm", "oneshot-many-resumptions", 12, FIRST, NULL, HTTP },
+    { "eagain-is-error", "slow-reader-exact", 14, FIRST, NULL, HTTP },
+    { "writev-offset", "inject-short-eagain", 17, FIRST, CITE_TRACE, HTTP },
+    { "partial-writev-base", "inject-short-eagain", 17, FIRST, CITE_TRACE, HTTP },
+    /* A chunk-size line written over payload keeps the framing: garbage in the body, 2 or 17. */
+    { "chunk-size-overwrite", "inject-short-eagain", 17, ALSO, CITE_TRACE, CHUNKED },
 };
 #define NROWS ((int)(sizeof(bug_rows) / sizeof(bug_rows[0])))
 
@@ -78,6 +93,13 @@ static void cmd_for(const char *bin, const char *bug, int sndbuf_only, char *buf
              bug ? " --bug " : "", bug ? bug : "", sndbuf_only ? "" : " --rcvbuf={rcvbuf}");
 }
 
+/* buggy-server serving the case's document root over HTTP (chunked: Transfer-Encoding: chunked). */
+static void http_cmd_for(const char *bug, int chunked, char *buf, size_t len)
+{
+    cmd_for(buggy, bug, 0, buf, len);
+    snprintf(buf + strlen(buf), len - strlen(buf), " --docroot {docroot}%s", chunked ? " --chunked" : "");
+}
+
 START_TEST(t_bug)
 {
     const struct bug_row *r = &bug_rows[_i];
@@ -86,9 +108,12 @@ START_TEST(t_bug)
     char cmd[8192], want[32], suite[160];
 
     ck_assert_msg(c != NULL, "case %s is not in the catalogue", r->cas);
-    cmd_for(buggy, r->bug, 0, cmd, sizeof(cmd));
-    snprintf(suite, sizeof(suite), "bug-%s", r->bug);
-    ecu_run(c, cmd, NULL, suite, &o);
+    if (r->http)
+        http_cmd_for(r->bug, r->http == CHUNKED, cmd, sizeof(cmd));
+    else
+        cmd_for(buggy, r->bug, 0, cmd, sizeof(cmd));
+    snprintf(suite, sizeof(suite), "bug-%s%s", r->bug, r->http ? "-http" : "");
+    ecu_run(c, cmd, r->http ? "http" : NULL, suite, &o);
     snprintf(want, sizeof(want), r->class_no ? "class %d " : "vacuous: ", r->class_no);
     ck_assert_msg(o.status == CASE_FAIL, "--bug %s: case %s should FAIL, got %s: %s\n%s", r->bug, r->cas,
                   report_status_name(o.status), o.diag, o.details);
@@ -150,6 +175,16 @@ START_TEST(t_correct_buggy)
 
     cmd_for(buggy, NULL, 0, cmd, sizeof(cmd));
     correct_target(cmd, NULL, "correct-buggy", _i);
+}
+END_TEST
+
+/* buggy-server without a bug is a correct HTTP server, with Content-Length bodies and chunked ones. */
+START_TEST(t_correct_http_buggy)
+{
+    char cmd[8192];
+
+    http_cmd_for(NULL, _i >= ncases, cmd, sizeof(cmd));
+    correct_target(cmd, "http", _i >= ncases ? "correct-http-chunked" : "correct-http-buggy", _i % ncases);
 }
 END_TEST
 
@@ -222,13 +257,14 @@ static Suite *buggy_suite(void)
     char name[160];
 
     for (int i = 0; i < NROWS; i++) {
-        snprintf(name, sizeof(name), "bug-%s-%s", bug_rows[i].bug, bug_rows[i].cas);
+        snprintf(name, sizeof(name), "bug-%s-%s%s", bug_rows[i].bug, bug_rows[i].cas, bug_rows[i].http ? "-http" : "");
         add_loop(s, strdup(name), t_bug, i, i + 1);
     }
     add_loop(s, "correct-buggy", t_correct_buggy, 0, ncases);
     add_loop(s, "correct-shapes", t_correct_shapes, 0, 3 * ncases);
     add_loop(s, "correct-repeat-buggy", t_correct_repeat_buggy, 0, ncases);
     add_loop(s, "correct-repeat-server", t_correct_repeat_server, 0, ncases);
+    add_loop(s, "correct-http-buggy", t_correct_http_buggy, 0, 2 * ncases);
     if (ecu_libevent_expected())
         add_loop(s, "correct-libevent", t_correct_libevent, 0, ncases);
     return s;
