@@ -31,6 +31,8 @@ enum bug_id {
     BUG_STARVATION,
     BUG_SHORT_READ,
     BUG_LOST_WAKEUP,
+    BUG_REQUEUE_BACK,
+    BUG_EXACT_EAGAIN_DROP,
     BUG_COUNT
 };
 
@@ -98,6 +100,7 @@ struct bconn {
     unsigned eof : 1;         /* the peer sent FIN */
     unsigned out_armed : 1;   /* lt-epollout: EPOLLOUT registered */
     unsigned in_pending : 1;
+    unsigned last_exact : 1;  /* exact-eagain-drop: the last write took all it was offered */
     struct blink pend;        /* in loop.pending while it has work left over */
     struct blink all;         /* in loop.conns */
 };

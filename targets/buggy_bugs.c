@@ -48,6 +48,10 @@ const struct bug_entry bug_table[BUG_COUNT] = {
         "read() shorter than the buffer is taken for 'drained' (the seed's heuristic)"},
     [BUG_LOST_WAKEUP] = {"lost-wakeup", 11,
         "one EPOLLOUT in a hundred that finds a write blocked is ignored; a 4 s housekeeping timer retries the write"},
+    [BUG_REQUEUE_BACK] = {"requeue-back", 17,
+        "on EAGAIN the partly sent head chunk is requeued behind the other queued chunks: bytes leave out of order"},
+    [BUG_EXACT_EAGAIN_DROP] = {"exact-eagain-drop", 1,
+        "EAGAIN right after a write that took exactly what was offered is taken for 'all sent': the queue is dropped"},
 };
 
 int bug_lookup(const char *name)

@@ -72,6 +72,17 @@ static void fg__writer(struct fuzz_rng *r, uint64_t reply, struct client_spec *s
     }
 }
 
+/* Offsets into the reply stay inside it after a request was made smaller (echo and stream). */
+static void fg__clamp(struct client_spec *s)
+{
+    if ((uint64_t)s->pause_after >= s->send_bytes)
+        s->pause_after = (int)(s->send_bytes / 2);
+    if (s->reset_after >= s->send_bytes)
+        s->reset_after = s->send_bytes / 2 + 1;
+    if (s->close_after >= s->send_bytes)
+        s->close_after = s->send_bytes / 2 + 1;
+}
+
 /* A paced client moves at most about 2 s of bytes: scenarios stay short, so many run. */
 static void fg__pace_cap(const struct case_proto *p, struct client_spec *s)
 {
@@ -80,12 +91,7 @@ static void fg__pace_cap(const struct case_proto *p, struct client_spec *s)
     if (p->kind == PAT_REPEAT || !rate || s->send_bytes <= 2 * rate)
         return;
     s->send_bytes = 2 * rate;
-    if ((uint64_t)s->pause_after >= s->send_bytes)
-        s->pause_after = (int)(s->send_bytes / 2);
-    if (s->reset_after >= s->send_bytes)
-        s->reset_after = s->send_bytes / 2;
-    if (s->close_after >= s->send_bytes)
-        s->close_after = s->send_bytes / 2;
+    fg__clamp(s);
 }
 
 static void fg__group(struct fuzz_rng *r, const struct case_proto *p, struct client_spec *s)
@@ -112,8 +118,10 @@ static void fg__cap(struct ec_case *c)
         if (total <= FG_MAX_TOTAL || c->protos[0].kind == PAT_REPEAT)
             return;
         for (int g = 0; g < c->ngroups; g++)
-            if (c->groups[g].send_bytes > FG_MIN_BYTES)
+            if (c->groups[g].send_bytes > FG_MIN_BYTES) {
                 c->groups[g].send_bytes /= 2;
+                fg__clamp(&c->groups[g]);
+            }
     }
 }
 

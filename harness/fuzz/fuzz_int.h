@@ -60,6 +60,8 @@ void fuzz_job_kill(struct fuzz_job *j);
 /* Installs the target guard, then makes SIGINT and SIGTERM only set *stop in
  * this process (children get the guard back, which kills their targets). */
 void fuzz_job_signals(volatile sig_atomic_t *stop);
+/* Once every job is reaped: reaps the targets of killed runners (we are their subreaper). */
+void fuzz_job_reap_orphans(void);
 
 /* The whole fuzzing session. */
 struct fuzz_ctx {

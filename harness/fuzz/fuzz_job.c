@@ -30,6 +30,8 @@ void fuzz_job_signals(volatile sig_atomic_t *stop)
     struct sigaction sa;
 
     target_guard_install();
+    /* A runner killed mid-scenario leaves its killed target to us, not to init, to reap. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     fj_stop = stop;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = fj__flag;   /* no SA_RESTART: a wait returns at once */
@@ -155,4 +157,15 @@ void fuzz_job_kill(struct fuzz_job *j)
     if (!j->busy)
         return;
     fj__reap(j, 1);
+}
+
+void fuzz_job_reap_orphans(void)
+{
+    double until = ec_now_ms() + 2000;
+    pid_t p;
+
+    /* Only killed targets are left: bounded, since a SIGKILLed group ends at once. */
+    while ((p = waitpid(-1, NULL, WNOHANG)) >= 0 && ec_now_ms() < until)
+        if (p == 0)
+            usleep(10000);
 }

@@ -151,5 +151,6 @@ int fuzz_loop(struct fuzz_ctx *fx)
             fuzz_job_kill(&st.jobs[k]);
             fuzz_rmtree(st.jobs[k].dir);
         }
+    fuzz_job_reap_orphans();
     return *fx->stop != 0;
 }

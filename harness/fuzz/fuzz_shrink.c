@@ -7,7 +7,7 @@
 #include "harness/util/clock.h"
 
 #define FS_GROUP_OPS 20
-#define FS_CASE_OPS 12
+#define FS_CASE_OPS 14
 #define FS_MAX_TRIES 80
 
 /* Halves *v when it is above lo. Returns 1 if it changed. */
@@ -45,14 +45,14 @@ static int fs__drop_group(struct ec_case *c, int g)
     return 1;
 }
 
-/* Fewer bytes: halving keeps odd sizes odd-ish; a repeat client keeps one message. */
+/* Fewer bytes: one at once (div 0), an eighth, a half; a repeat client keeps one message. */
 static int fs__less_send(struct client_spec *s, int div)
 {
     const uint64_t lo = 1;
 
     if (s->send_bytes <= lo || (div > 2 && s->send_bytes < 64 * 1024))
         return 0;
-    s->send_bytes = s->send_bytes / (uint64_t)div > lo ? s->send_bytes / (uint64_t)div : lo;
+    s->send_bytes = div && s->send_bytes / (uint64_t)div > lo ? s->send_bytes / (uint64_t)div : lo;
     /* Offsets past the new end would never be reached. */
     if (s->pause_after > 0 && (uint64_t)s->pause_after >= s->send_bytes)
         s->pause_after = (int)(s->send_bytes / 2);
@@ -68,11 +68,11 @@ static int fs__group_op(struct ec_case *c, int g, int op)
     case 0: return fs__drop_group(c, g);
     case 1: return s->count > 1 ? (s->count = 1, 1) : 0;
     case 2: return fs__halve_int(&s->count, 1);
-    case 3: return fs__less_send(s, 8);
-    case 4: return fs__less_send(s, 2);
-    case 5: return s->never_read ? (s->never_read = 0, 1) : 0;
-    case 6: return fs__zero_u64(&s->reset_after);
-    case 7: return fs__zero_u64(&s->close_after);
+    case 3: return fs__less_send(s, 0);
+    case 4: return fs__less_send(s, 8);
+    case 5: return fs__less_send(s, 2);
+    case 6: return s->never_read ? (s->never_read = 0, 1) : 0;
+    case 7: return fs__zero_u64(&s->reset_after) | fs__zero_u64(&s->close_after);
     case 8: return s->shut_wr ? (s->shut_wr = 0, 1) : 0;
     case 9: return s->pause_after ? (s->pause_after = s->pause_ms = s->pause_repeat = 0, 1) : 0;
     case 10: return fs__zero_int(&s->read_delay_ms);
@@ -120,21 +120,33 @@ static int fs__sooner(struct ec_case *c)
     return changed;
 }
 
+/* Every group at once: a big first cut, so fewer slow single steps follow. */
+static int fs__all_less(struct ec_case *c)
+{
+    int changed = 0;
+
+    for (int g = 0; g < c->ngroups; g++)
+        changed |= fs__less_send(&c->groups[g], 8);
+    return changed;
+}
+
 static int fs__case_op(struct ec_case *c, int op)
 {
     switch (op) {
-    case 0: return c->nsteps ? (c->nsteps = 0, 1) : 0;
-    case 1: return c->inject[0] ? (c->inject[0] = '\0', 1) : 0;
-    case 2: return c->nsteps >= 4 ? (c->nsteps -= 2, 1) : 0;
-    case 3: return fs__sooner(c);
-    case 4: return fs__drop_fault(c, "eintr");
-    case 5: return fs__drop_fault(c, "short");
-    case 6: return fs__drop_fault(c, "eagain");
-    case 7: return fs__zero_int(&c->sndbuf);
-    case 8: return fs__zero_int(&c->rcvbuf);
-    case 9: return c->expect.serve_after ? (c->expect.serve_after = 0, 1) : 0;
-    case 10: return c->nphases ? (c->nphases = c->expect.ncpu = 0, 1) : 0;
-    case 11: return c->expect.rss_growth_max >= 0 ? (c->expect.rss_growth_max = -1, 1) : 0;
+    case 0: return c->ngroups > 1 ? (c->ngroups = 1, 1) : 0;
+    case 1: return fs__all_less(c);
+    case 2: return c->nsteps ? (c->nsteps = 0, 1) : 0;
+    case 3: return c->inject[0] ? (c->inject[0] = '\0', 1) : 0;
+    case 4: return c->nsteps >= 4 ? (c->nsteps -= 2, 1) : 0;
+    case 5: return fs__sooner(c);
+    case 6: return fs__drop_fault(c, "eintr");
+    case 7: return fs__drop_fault(c, "short");
+    case 8: return fs__drop_fault(c, "eagain");
+    case 9: return fs__zero_int(&c->sndbuf);
+    case 10: return fs__zero_int(&c->rcvbuf);
+    case 11: return c->expect.serve_after ? (c->expect.serve_after = 0, 1) : 0;
+    case 12: return c->nphases ? (c->nphases = c->expect.ncpu = 0, 1) : 0;
+    case 13: return c->expect.rss_growth_max >= 0 ? (c->expect.rss_growth_max = -1, 1) : 0;
     }
     return 0;
 }
