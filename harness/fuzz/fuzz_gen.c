@@ -224,6 +224,23 @@ static void fg__expect(struct fuzz_rng *r, const struct case_proto *p, struct ec
         fg__never_reader(r, p, c);
 }
 
+/* More clients than the target may open fds: each must be served or closed, none left
+ * hanging, and a fresh client served after. Delivery is not asserted: a correct server may shed. */
+static void fg__crowd(struct fuzz_rng *r, const struct case_proto *p, struct ec_case *c)
+{
+    struct client_spec *s = &c->groups[0];
+
+    c->ngroups = 1;
+    c->nofile = fuzz_rng_range(r, 24, 48);
+    memset(s, 0, sizeof(*s));
+    s->count = (int)c->nofile + (int)fuzz_rng_range(r, 8, 40);
+    s->send_bytes = p->kind == PAT_REPEAT ? 1 : fuzz_rng_log(r, 1024, 4096);
+    if (fuzz_rng_chance(r, 50))
+        s->read_delay_ms = (int)fuzz_rng_range(r, 100, 1000);
+    c->expect.delivered = 0;
+    c->expect.serve_after = 1;
+}
+
 int fuzz_gen(unsigned long long seed, const struct case_proto *p, struct ec_case *c, char *err, size_t errlen)
 {
     struct fuzz_rng r = { .s = seed };
@@ -245,6 +262,9 @@ int fuzz_gen(unsigned long long seed, const struct case_proto *p, struct ec_case
     fg__target(&r, c);
     if (fuzz_rng_chance(&r, 20))
         fg__steps(&r, c);
-    fg__expect(&r, p, c);
+    if (fuzz_rng_chance(&r, 4))
+        fg__crowd(&r, p, c);
+    else
+        fg__expect(&r, p, c);
     return fuzz_settle(c, err, errlen);
 }
