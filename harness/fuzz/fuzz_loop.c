@@ -120,7 +120,8 @@ static void fl__outcome(struct fuzz_ctx *fx, struct fl_state *st, struct fuzz_jo
         return;
     }
     fx->fails++;
-    for (i = 0; i < fx->nfound && !fuzz_bug_same(&fx->found[i].bug, &b); i++)
+    /* A flaky finding (not 3 of 3) does not stop the next one of its class from being shrunk. */
+    for (i = 0; i < fx->nfound && !(fx->found[i].confirmed == 3 && fuzz_bug_same(&fx->found[i].bug, &b)); i++)
         ;
     if (i < fx->nfound)
         fuzz_say(fx, "FAIL seed %llu: the same bug as %s: %.300s", j->seed, fx->found[i].name, j->o.diag);
