@@ -153,6 +153,7 @@ static int fm__print(const struct fuzz_ctx *fx)
     char err[1200];
 
     for (long long i = 0; i < (fx->runs_max ? fx->runs_max : 1); i++) {
+        snprintf(err, sizeof(err), "scenario too large to print");
         if (fuzz_gen(fx->seed + (unsigned long long)i, &fx->proto, &c, err, sizeof(err)) < 0 ||
             fuzz_write(&c, NULL, text, sizeof(text)) < 0) {
             fprintf(stderr, "edgecase fuzz: seed %llu: %s\n", fx->seed + (unsigned long long)i, err);
@@ -206,6 +207,7 @@ int fuzz_main(int argc, char **argv, const char *server_path, const char *inject
     static struct fuzz_ctx fx;
     static volatile sig_atomic_t stop;
     struct fuzz_args a = { .results = "results" };
+    char limit[64];
     int rc, interrupted;
 
     memset(&fx, 0, sizeof(fx));
@@ -230,8 +232,12 @@ int fuzz_main(int argc, char **argv, const char *server_path, const char *inject
         fprintf(stderr, "edgecase fuzz: cannot create a folder under %s: %s\n", a.results, strerror(errno));
         return 2;
     }
+    if (fx.runs_max)
+        snprintf(limit, sizeof(limit), "%lld scenarios", fx.runs_max);
+    else
+        snprintf(limit, sizeof(limit), "%.0f s", fx.time_max_ms / 1e3);
     printf("edgecase fuzz: target %s, seed %llu, %s, results %s\n", fx.target_cmd ? fx.target_cmd : "reference server",
-           fx.seed, fx.runs_max ? "run limit" : "time limit", fx.dir);
+           fx.seed, limit, fx.dir);
     fflush(stdout);
     fuzz_job_signals(&stop);
     fx.t0_ms = ec_now_ms();
