@@ -8,6 +8,7 @@
 
 #define FS_GROUP_OPS 20
 #define FS_CASE_OPS 14
+#define FS_CASE_EARLY 9   /* case ops 0..8 come before the group ops, 9.. (buffers, bounds) after */
 #define FS_MAX_TRIES 80
 
 /* Halves *v when it is above lo. Returns 1 if it changed. */
@@ -151,18 +152,25 @@ static int fs__case_op(struct ec_case *c, int op)
     return 0;
 }
 
-/* Candidate k of c into out: the case ops first (whole steps and faults), then group by group.
+/* Candidate k of c into out: the case ops that cut whole groups, steps and faults first, then
+ * group by group, then the server's buffers last: a small buffer left in place lets the
+ * requests shrink further, and shows what the bug needs.
  * Returns 1 for a valid, changed candidate, 0 to skip k, -1 past the last k. */
 static int fs__candidate(const struct ec_case *c, int k, struct ec_case *out)
 {
+    int ngroup_ops = c->ngroups * FS_GROUP_OPS;
     char err[1024];
     int changed;
 
-    if (k >= FS_CASE_OPS + c->ngroups * FS_GROUP_OPS)
+    if (k >= FS_CASE_OPS + ngroup_ops)
         return -1;
     *out = *c;
-    changed = k < FS_CASE_OPS ? fs__case_op(out, k)
-                              : fs__group_op(out, (k - FS_CASE_OPS) / FS_GROUP_OPS, (k - FS_CASE_OPS) % FS_GROUP_OPS);
+    if (k < FS_CASE_EARLY)
+        changed = fs__case_op(out, k);
+    else if (k < FS_CASE_EARLY + ngroup_ops)
+        changed = fs__group_op(out, (k - FS_CASE_EARLY) / FS_GROUP_OPS, (k - FS_CASE_EARLY) % FS_GROUP_OPS);
+    else
+        changed = fs__case_op(out, k - ngroup_ops);
     return changed && fuzz_settle(out, err, sizeof(err)) == 0;
 }
 
