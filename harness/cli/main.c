@@ -334,6 +334,7 @@ int main(int argc, char **argv)
         return cap_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "fuzz")) {
         ec__locate(&a);
+        target_guard_install();   /* fuzz's runners keep it; its own process only sets a flag */
         return fuzz_main(argc - 1, argv + 1, a.server, a.rc.inject_so);
     }
     if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "run"))) {

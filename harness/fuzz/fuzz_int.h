@@ -57,8 +57,8 @@ int fuzz_job_start(struct fuzz_job *j, const struct run_conf *rc, const struct e
 int fuzz_job_wait(struct fuzz_job *jobs, int n, int timeout_ms);
 /* Kills a running job's child (its guard takes the target along) and reaps it. */
 void fuzz_job_kill(struct fuzz_job *j);
-/* Installs the target guard, then makes SIGINT and SIGTERM only set *stop in
- * this process (children get the guard back, which kills their targets). */
+/* Makes SIGINT and SIGTERM only set *stop in this process; a child gets back
+ * the handlers found here (cli/'s target guard, which kills its targets). */
 void fuzz_job_signals(volatile sig_atomic_t *stop);
 /* Once every job is reaped: reaps the targets of killed runners (we are their subreaper). */
 void fuzz_job_reap_orphans(void);

@@ -10,10 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/target/target.h"
 #include "harness/util/clock.h"
 
-/* The target guard's handlers, which a child needs back: the parent's own only set a flag. */
+/* The handlers cli/ installed (the target guard), which a child needs back: the parent's own only set a flag. */
 static struct sigaction fj_guard[2];
 static const int fj_sigs[2] = { SIGINT, SIGTERM };
 static volatile sig_atomic_t *fj_stop;
@@ -29,7 +28,6 @@ void fuzz_job_signals(volatile sig_atomic_t *stop)
 {
     struct sigaction sa;
 
-    target_guard_install();
     /* A runner killed mid-scenario leaves its killed target to us, not to init, to reap. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     fj_stop = stop;
