@@ -6,6 +6,7 @@
 
 #include "harness/case/case.h"
 #include "harness/fuzz/fuzz.h"
+#include "harness/fuzz/fuzz_int.h"
 #include "tests/check_main.h"
 
 #define NSEEDS 500
@@ -123,6 +124,30 @@ START_TEST(t_no_timing_bounds)
 }
 END_TEST
 
+/* A shrink that moves a reader's delay keeps the CPU phase inside "every reader stalled". */
+START_TEST(t_phase_fits_readers)
+{
+    struct case_proto p;
+    struct ec_case c;
+    char err[1024];
+    int seen = 0;
+
+    case_proto_parse("echo", &p, err, sizeof(err));
+    for (unsigned long long s = 0; s < NSEEDS; s++) {
+        ck_assert(fuzz_gen(s, &p, &c, err, sizeof(err)) == 0);
+        if (!c.nphases)
+            continue;
+        seen++;
+        c.groups[0].read_delay_ms /= (int)(s % 3 + 1);
+        ck_assert_msg(fuzz_settle(&c, err, sizeof(err)) == 0, "%s", err);
+        for (int g = 0; g < c.ngroups && c.nphases; g++)
+            ck_assert_int_le(c.phases[0].to.ms, c.groups[g].read_delay_ms - 200);
+        ck_assert_int_eq(c.nphases, c.expect.ncpu);
+    }
+    ck_assert_int_gt(seen, 10);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fuzz");
@@ -133,6 +158,7 @@ int main(void)
     tcase_add_test(tc, t_catalogue_roundtrip);
     tcase_add_test(tc, t_seed_replays);
     tcase_add_test(tc, t_no_timing_bounds);
+    tcase_add_test(tc, t_phase_fits_readers);
     suite_add_tcase(s, tc);
     return check_main_run(s);
 }
