@@ -91,6 +91,7 @@ struct fuzz_ctx {
         int clients0, clients, steps0, steps;
         unsigned long long bytes0, bytes;
         int shrink_steps;
+        int replays, replays_failed;  /* the final case run again after shrinking */
         char diag[2048];       /* the last failing run's diagnosis */
     } found[32];
 };

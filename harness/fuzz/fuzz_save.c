@@ -41,10 +41,12 @@ static void fs__header(const struct fuzz_ctx *fx, const struct fuzz_finding *f, 
              "diagnosis: %.400s\n"
              "found by scenario seed %llu after %.1f s; failed %d of 3 runs%s\n"
              "shrunk in %d steps: clients %d -> %d, bytes sent %llu -> %llu, steps %d -> %d\n"
+             "run %d more times as written: failed %d (the same bug)\n"
              "replay: %.3000s\n",
              fuzz_bug_str(&f->bug, bug, sizeof(bug)), f->diag, f->seed, f->t_found_s, f->confirmed,
              f->confirmed < 3 ? " (flaky: not shrunk)" : "", f->shrink_steps, f->clients0, f->clients,
-             f->bytes0, f->bytes, f->steps0, f->steps, fuzz_replay(fx, f->name, replay, sizeof(replay)));
+             f->bytes0, f->bytes, f->steps0, f->steps, f->replays, f->replays_failed,
+             fuzz_replay(fx, f->name, replay, sizeof(replay)));
 }
 
 int fuzz_save(const struct fuzz_ctx *fx, const struct ec_case *c, const struct fuzz_finding *f)
@@ -76,6 +78,7 @@ static void fs__finding_json(FILE *o, const struct fuzz_ctx *fx, const struct fu
     report_json_str(o, f->bug.cls ? case_class_name(f->bug.cls) : "");
     fprintf(o, ", \"symptom\": ");
     report_json_str(o, f->bug.symptom);
+    fprintf(o, ", \"replays\": %d, \"replays_failed\": %d", f->replays, f->replays_failed);
     fprintf(o, ", \"seed\": %llu, \"found_after_s\": %.1f, \"failed_of_3\": %d, \"shrink_steps\": %d,\n"
             "     \"clients\": [%d, %d], \"bytes\": [%llu, %llu], \"steps\": [%d, %d],\n     \"diagnosis\": ",
             f->seed, f->t_found_s, f->confirmed, f->shrink_steps, f->clients0, f->clients, f->bytes0,
