@@ -27,7 +27,8 @@ trap cleanup EXIT
 trap 'exit 99' INT TERM HUP
 
 
-# 1. shared-buffer: scenario 66 mixes 8 clients; the finding must replay as FAIL, class 10.
+# 1. shared-buffer: scenario 66 draws concurrent clients behind small buffers; the finding must replay
+#    as FAIL, class 10. A change to the generator redraws every seed: check `edgecase fuzz --print --seed 66`.
 timeout 50 "$E" fuzz --target "$W/$TNAME --bug shared-buffer $ARGS" --seed 66 --runs 1 --shrink-time 10s \
     --results "$W/bug" >"$W/out" 2>"$W/err"
 rc=$?
