@@ -33,6 +33,8 @@ enum bug_id {
     BUG_LOST_WAKEUP,
     BUG_PARTIAL_WRITEV_BASE,
     BUG_CHUNK_SIZE_OVERWRITE,
+    BUG_REQUEUE_BACK,
+    BUG_EXACT_EAGAIN_DROP,
     BUG_COUNT
 };
 
@@ -112,6 +114,7 @@ struct bconn {
     unsigned out_armed : 1;   /* lt-epollout: EPOLLOUT registered */
     unsigned in_pending : 1;
     unsigned http_close : 1;  /* http: answer no more requests; close once the queue is sent */
+    unsigned last_exact : 1;  /* exact-eagain-drop: the last write took all it was offered */
     struct blink pend;        /* in loop.pending while it has work left over */
     struct blink all;         /* in loop.conns */
 };

@@ -52,6 +52,10 @@ const struct bug_entry bug_table[BUG_COUNT] = {
         "after a short writev the partly sent iovec's length is cut but its base not advanced (h2o)"},
     [BUG_CHUNK_SIZE_OVERWRITE] = {"chunk-size-overwrite", 17,
         "http --chunked: a short write inside a chunk resumes with a chunk-size line written over the payload (haproxy #2598)"},
+    [BUG_REQUEUE_BACK] = {"requeue-back", 17,
+        "on EAGAIN the partly sent head chunk is requeued behind the other queued chunks: bytes leave out of order"},
+    [BUG_EXACT_EAGAIN_DROP] = {"exact-eagain-drop", 1,
+        "EAGAIN right after a write that took exactly what was offered is taken for 'all sent': the queue is dropped"},
 };
 
 int bug_lookup(const char *name)

@@ -17,7 +17,10 @@ static int bnet__shed(struct bloop *l)
     if (l->spare_fd < 0)
         return -1;
     close(l->spare_fd);
-    fd = accept(l->lfd, NULL, NULL);
+    /* EINTR retried here too: giving up would leave the ET listener's backlog without an edge
+     * (found by edgecase fuzz: nofile with injected EINTR on accept). */
+    while ((fd = accept(l->lfd, NULL, NULL)) < 0 && errno == EINTR)
+        ;
     if (fd >= 0)
         close(fd);
     l->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

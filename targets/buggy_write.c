@@ -157,6 +157,20 @@ static void bw__consume_whole(struct bq *q, const struct iovec *iov, int n, size
     }
 }
 
+/* requeue-back: the head chunk, partly sent, moves behind the rest, as a
+ * server that "retries later" by appending to its queue does. */
+static void bw__requeue_head(struct bq *q)
+{
+    struct bq_chunk *h = q->head;
+
+    if (!h || !h->next || h->off == h->len)
+        return;
+    q->head = h->next;
+    h->next = NULL;
+    q->tail->next = h;
+    q->tail = h;
+}
+
 /* Handles a failed write. Returns 1 to retry, 0 to stop (blocked), -1 to close. */
 static int bw__failed(struct bloop *l, struct bconn *c)
 {
@@ -171,8 +185,11 @@ static int bw__failed(struct bloop *l, struct bconn *c)
         return 1;
     if (bug_on(bugs, BUG_EAGAIN_IS_ERROR))
         return -1;
-    if (bug_on(bugs, BUG_DROP_TAIL))
+    if (bug_on(bugs, BUG_DROP_TAIL) || (bug_on(bugs, BUG_EXACT_EAGAIN_DROP) && c->last_exact))
         bq_clear(c->q);
+    if (bug_on(bugs, BUG_REQUEUE_BACK))
+        bw__requeue_head(c->q);
+    c->last_exact = 0;
     c->wr_ready = 0;
     return 0;
 }
@@ -194,6 +211,9 @@ int bw_flush(struct bloop *l, struct bconn *c, size_t limit)
         w = bw__send(l, c->fd, iov, n);
         if (w > 0)
             l->bytes_out += (uint64_t)w;
+        /* A failed write leaves the flag for bw__failed to see. */
+        if (w >= 0)
+            c->last_exact = (size_t)w == want;
         if (bug_on(bugs, BUG_IGNORE_WRITE_RETURN)) {
             bq__consume(c->q, want);
             done += want;

@@ -49,7 +49,7 @@ expect_rc 2 "$buggy" --bogus
 expect_rc 2 "$buggy" --bug no-such-bug
 expect_rc 2 "$buggy" --proto stream
 n=$("$buggy" --list-bugs | wc -l)
-[ "$n" = 24 ] || fail "--list-bugs printed $n bugs, expected 24"
+[ "$n" = 26 ] || fail "--list-bugs printed $n bugs, expected 26"
 echo_round_trip "$buggy"
 echo_round_trip "$buggy" --bug drop-tail,short-read
 

@@ -18,12 +18,7 @@ mkdir "$W/tmp" "$W/cases" "$W/bad"
 fails=0
 HPID=
 
-# pids NAME: the processes whose command name is NAME.
-pids() {
-    for c in /proc/[0-9]*/comm; do
-        [ "$(cat "$c" 2>/dev/null)" = "$1" ] && { p=${c#/proc/}; echo "${p%/comm}"; }
-    done
-}
+. "$(dirname "$0")/proc_lib.sh"
 
 cleanup() {
     [ -n "$HPID" ] && kill -KILL "$HPID" 2>/dev/null
@@ -33,8 +28,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 99' INT TERM HUP
 
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
 
 # ec WANT LABEL ARG...: runs edgecase (120 s at most, TMPDIR=$W/tmp), output in $W/out and $W/err.
 ec() {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# man_pages.sh: the manual pages document every --help option and every case key of the parser, and render without warnings.
+# man_pages.sh: the manual pages document every --help option (run, pcap, fuzz, the server) and every case key of the parser, and render without warnings.
 #
 # Exit: 0 pass, 1 a page is out of step or renders with warnings, 99 a binary,
 # page or the parser's key table is missing (make check should have built or
@@ -78,8 +78,9 @@ check_opts() {
 
 "$build/harness/edgecase" --help >"$work/ec.help" 2>&1 || hard "edgecase --help failed"
 "$build/harness/edgecase" pcap --help >"$work/pcap.help" 2>&1 || hard "edgecase pcap --help failed"
+"$build/harness/edgecase" fuzz --help >"$work/fuzz.help" 2>&1 || hard "edgecase fuzz --help failed"
 "$build/server/edgecase-server" --help >"$work/srv.help" 2>&1 || hard "edgecase-server --help failed"
-check_opts edgecase.1 "$work/ec.help" "$work/pcap.help"
+check_opts edgecase.1 "$work/ec.help" "$work/pcap.help" "$work/fuzz.help"
 check_opts edgecase-server.1 "$work/srv.help"
 
 # The case keys from the parser's own table (case_keys[] in harness/, wherever

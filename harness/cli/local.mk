@@ -1,11 +1,11 @@
-# harness/cli/local.mk: the edgecase command (list, run, pcap) and its black-box tests.
+# harness/cli/local.mk: the edgecase command (list, run, fuzz, pcap) and its black-box tests.
 bin_PROGRAMS += harness/edgecase
 harness_edgecase_SOURCES = harness/cli/main.c harness/cli/run_pool.c harness/cli/run_pool.h \
   harness/cli/shard.c harness/cli/shard.h harness/cli/shard_cases.c harness/cli/shard_cases.h \
   harness/cli/shard_durations.c
 harness_edgecase_CPPFLAGS = $(AM_CPPFLAGS) -DEC_CASES_DIR='"$(abs_top_srcdir)/cases"' \
   -DEC_TARGETS_DIR='"$(abs_top_srcdir)/targets"' -DEC_PKGDATA_CASES='"$(pkgdatadir)/cases"' -DEC_PKGLIB_INJECT='"$(pkglibdir)/libedgecase-inject.so"'
-harness_edgecase_LDADD = $(EC_RUN_LIBS)
+harness_edgecase_LDADD = harness/fuzz/libfuzz.a $(EC_RUN_LIBS)
 harness_edgecase_LDFLAGS = $(AM_LDFLAGS) -pthread
 
 # The edgecase binary as a user runs it: exit statuses, selection, -j, deadlines, bad input, broken targets, signals.

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "harness/capture/cap.h"
 #include "harness/case/case.h"
+#include "harness/fuzz/fuzz.h"
 #include "harness/inject/trace.h"
 #include "harness/report/report.h"
 #include "harness/report/report_html.h"
@@ -23,6 +24,7 @@
 static const char ec_usage[] =
     "Usage: edgecase list [GLOB]... [--protocol P]\n"
     "       edgecase run [CASE|GLOB]... [OPTION]...\n"
+    "       edgecase fuzz [--target 'CMD'] [--protocol P] [--time DUR | --runs N] [OPTION]...\n"
     "       edgecase pcap FILE [--port N] [--stall-ms MS] [--json]\n"
     "       edgecase report DIR\n"
     "Tests the write path of an epoll edge-triggered server from outside.\n"
@@ -32,6 +34,8 @@ static const char ec_usage[] =
     "  run                run cases (default: all) against a target; exit 0 when all\n"
     "                     pass or SKIP (a case the target or machine cannot serve says\n"
     "                     why), 1 when any fails, 2 for bad usage\n"
+    "  fuzz               run random scenarios drawn from the case model; shrink each\n"
+    "                     failure to a minimal case file (edgecase fuzz --help)\n"
     "  pcap               analyze a capture offline (edgecase pcap --help)\n"
     "  report DIR         (re)build DIR/index.html from a results folder's files\n"
     "                     (every run writes it; an older folder gets rows without timelines)\n"
@@ -385,6 +389,11 @@ int main(int argc, char **argv)
         return cap_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "report"))
         return ec__report(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "fuzz")) {
+        ec__locate(&a);
+        target_guard_install();   /* fuzz's runners keep it; its own process only sets a flag */
+        return fuzz_main(argc - 1, argv + 1, a.server, a.rc.inject_so);
+    }
     if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "run"))) {
         if (argc >= 2 && !strcmp(argv[1], "--help")) {
             fputs(ec_usage, stdout);
