@@ -2,12 +2,7 @@
 # cli.sh: harness/edgecase run as a user runs it: exit statuses, case selection, -j, deadlines, bad input, broken targets, signals.
 # Exit 0 pass, 1 any check failed, 99 not built. Every wait is bounded. Parts that need root say why they are skipped.
 set -u
-top=${EC_TOP_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-E=$top/harness/edgecase
-B=$top/targets/buggy-server
-for f in "$E" "$B"; do
-    [ -x "$f" ] || { echo "ERROR: $f is not built (make check builds it)"; exit 99; }
-done
+. "$(dirname "$0")/bins_lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/ec-cli.XXXXXX") || exit 99
 # Copies under names of our own, so a leftover target is found by its name and no other run's.
 TNAME=ect-$$

@@ -2,12 +2,7 @@
 # fuzz.sh: edgecase fuzz as a user runs it: a buggy target's finding replays as FAIL with its class, the reference server fails nothing, SIGINT stops cleanly.
 # Exit 0 pass, 1 a check failed, 99 not built. Every wait is bounded (under 60 s in all).
 set -u
-top=${EC_TOP_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-E=$top/harness/edgecase
-B=$top/targets/buggy-server
-for f in "$E" "$B"; do
-    [ -x "$f" ] || { echo "ERROR: $f is not built (make check builds it)"; exit 99; }
-done
+. "$(dirname "$0")/bins_lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/ec-fuzz.XXXXXX") || exit 99
 # A copy under a name of our own, so a leftover target is found by its name.
 TNAME=ecf-$$

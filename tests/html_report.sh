@@ -3,12 +3,7 @@
 # Exit 0 pass, 1 a check failed, 77 SKIP (no chromium), 99 not built. Keeps its results folder and the
 # failing case's screenshot under tests/html-results/ for a person to look at.
 set -u
-top=${EC_TOP_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-E=$top/harness/edgecase
-B=$top/targets/buggy-server
-for f in "$E" "$B"; do
-    [ -x "$f" ] || { echo "ERROR: $f is not built (make check builds it)"; exit 99; }
-done
+. "$(dirname "$0")/bins_lib.sh"
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROME" ]; then
     echo "SKIP: no chromium on PATH (Debian: apt-get install chromium); the page is not checked in a browser"

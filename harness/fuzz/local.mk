@@ -4,7 +4,7 @@ harness_fuzz_libfuzz_a_SOURCES = harness/fuzz/fuzz.h harness/fuzz/fuzz_int.h har
   harness/fuzz/fuzz_loop.c harness/fuzz/fuzz_gen.c harness/fuzz/fuzz_model.c harness/fuzz/fuzz_rng.c \
   harness/fuzz/fuzz_write.c harness/fuzz/fuzz_shrink.c harness/fuzz/fuzz_bug.c harness/fuzz/fuzz_job.c \
   harness/fuzz/fuzz_run.c harness/fuzz/fuzz_save.c harness/fuzz/fuzz_progress.c
-EXTRA_DIST += harness/fuzz/README.md tests/proc_lib.sh
+EXTRA_DIST += harness/fuzz/README.md tests/proc_lib.sh tests/bins_lib.sh
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_fuzz
