@@ -23,4 +23,17 @@ static inline int check_main_run(Suite *s)
     return failed ? 1 : 0;
 }
 
+/* Adds test fn to s in a TCase of its own named name, with setup before it
+ * (NULL: none) and a timeout in seconds, so CK_RUN_CASE=name runs it alone. */
+static inline void check_main_add(Suite *s, const char *name, const TTest *fn, void (*setup)(void), double timeout)
+{
+    TCase *tc = tcase_create(name);
+
+    if (setup)
+        tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_set_timeout(tc, timeout);
+    tcase_add_test(tc, fn);
+    suite_add_tcase(s, tc);
+}
+
 #endif

@@ -264,14 +264,7 @@ START_TEST(t_bad_root)
 }
 END_TEST
 
-#define ADD(name, fn)                                  \
-    do {                                               \
-        TCase *tc_ = tcase_create(name);               \
-        tcase_add_checked_fixture(tc_, setup, NULL);   \
-        tcase_set_timeout(tc_, 30);                    \
-        tcase_add_test(tc_, fn);                       \
-        suite_add_tcase(s, tc_);                       \
-    } while (0)
+#define ADD(name, fn) check_main_add(s, name, fn, setup, 30)
 
 int main(void)
 {
