@@ -325,14 +325,21 @@ static int report__kept(const struct report *r)
     return r->ncases < r->cap ? r->ncases : r->cap;
 }
 
-static void report__summary(const struct report *r, FILE *f, double duration)
+/* When the run started, in UTC, as fmt (strftime) puts it. */
+static void report__started(const struct report *r, const char *fmt, char *buf, size_t len)
 {
-    char started[32];
     time_t t = (time_t)r->started;
     struct tm tm;
 
     gmtime_r(&t, &tm);
-    strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(buf, len, fmt, &tm);
+}
+
+static void report__summary(const struct report *r, FILE *f, double duration)
+{
+    char started[32];
+
+    report__started(r, "%Y-%m-%dT%H:%M:%SZ", started, sizeof(started));
     fprintf(f, "{\"started\":\"%s\",\"seed\":%llu,\"target\":", started, (unsigned long long)r->seed);
     report_json_str(f, r->target_cmd);
     fprintf(f, ",\"duration_s\":%.3f,\"total\":%d,\"passed\":%d,\"failed\":%d,\"skipped\":%d,\"errors\":%d,\"cases\":[",
@@ -376,11 +383,8 @@ static void report__junit_case(FILE *f, const struct case_outcome *o)
 static void report__junit(const struct report *r, FILE *f, double duration)
 {
     char started[32];
-    time_t t = (time_t)r->started;
-    struct tm tm;
 
-    gmtime_r(&t, &tm);
-    strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%S", &tm);
+    report__started(r, "%Y-%m-%dT%H:%M:%S", started, sizeof(started));
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
     fprintf(f, "<testsuites tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
             r->ncases, r->nfail, r->nerror, r->nskip, duration);
